@@ -1,0 +1,486 @@
+/* jwt.c — HS256 JWT signing and verification (RFC 7519 / RFC 7515 compact
+ * serialisation); owns the token format and every rule a token must pass. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "jwt.h"
+
+#define JWT_MAC_LENGTH 32
+#define JWT_MAX_SUBJECT INT64_C(999999999999999999)	/* 18 digits */
+#define JWT_MAX_SUBJECT_DIGITS 18
+/* The last second RFC 3339 can print; it also keeps exp - iat far from overflow. */
+#define JWT_MAX_TIME INT64_C(253402300799)
+/* Our header and claims are flat objects; deeper nesting is only an attack. */
+#define JWT_JSON_DEPTH 8
+
+/* Always the same bytes, so a fixed string rather than a serialised object. */
+static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+static int base64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Padded length EVP_EncodeBlock writes for length bytes, not counting its NUL. */
+static size_t base64_padded_length(size_t length)
+{
+	return (length + 2) / 3 * 4;
+}
+
+/* Writes the unpadded base64url form of data at out (which has room for
+ * base64_padded_length(length) + 1 bytes) and returns its length. */
+static size_t base64url_encode(const unsigned char *data, size_t length, char *out)
+{
+	int written;
+	int i;
+
+	written = EVP_EncodeBlock((unsigned char *)out, data, (int)length);
+	while (written > 0 && out[written - 1] == '=')
+		written--;
+	for (i = 0; i < written; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	out[written] = '\0';
+	return (size_t)written;
+}
+
+/* Only the unpadded alphabet, and the unused low bits of the last character
+ * must be zero: each byte string then has exactly one accepted spelling. */
+static bool base64url_valid(const char *text, size_t length)
+{
+	int value = 0;
+	size_t i;
+
+	if (length % 4 == 1)
+		return false;
+	for (i = 0; i < length; i++) {
+		value = base64url_value((unsigned char)text[i]);
+		if (value < 0)
+			return false;
+	}
+	if (length % 4 == 2)
+		return (value & 0x0f) == 0;
+	if (length % 4 == 3)
+		return (value & 0x03) == 0;
+	return true;
+}
+
+/* text must have passed base64url_valid. *out is malloc'd (NUL-terminated for
+ * convenience, the NUL not counted in *out_length). */
+static enum jwt_status base64url_decode(const char *text, size_t length,
+					unsigned char **out, size_t *out_length)
+{
+	enum jwt_status status = JWT_NO_MEMORY;
+	size_t padded = (length + 3) / 4 * 4;
+	unsigned char *standard = NULL;
+	unsigned char *bytes = NULL;
+	size_t i;
+	int decoded;
+
+	*out = NULL;
+	*out_length = 0;
+	standard = malloc(padded + 1);
+	bytes = malloc(padded / 4 * 3 + 1);
+	if (!standard || !bytes)
+		goto out;
+	/* EVP_DecodeBlock speaks standard, padded base64 only. */
+	for (i = 0; i < length; i++) {
+		if (text[i] == '-')
+			standard[i] = '+';
+		else if (text[i] == '_')
+			standard[i] = '/';
+		else
+			standard[i] = (unsigned char)text[i];
+	}
+	for (; i < padded; i++)
+		standard[i] = '=';
+	decoded = EVP_DecodeBlock(bytes, standard, (int)padded);
+	if (decoded < 0 || (size_t)decoded < padded - length) {
+		status = JWT_MALFORMED;
+		goto out;
+	}
+	/* EVP_DecodeBlock counts each '=' as a zero byte. */
+	*out_length = (size_t)decoded - (padded - length);
+	bytes[*out_length] = '\0';
+	*out = bytes;
+	bytes = NULL;
+	status = JWT_OK;
+out:
+	free(standard);
+	free(bytes);
+	return status;
+}
+
+/* Strict RFC 8259 JSON, valid UTF-8, nothing after the value, and an object. */
+static enum jwt_status parse_json_object(const unsigned char *text, size_t length,
+					 json_object **out)
+{
+	enum jwt_status status = JWT_MALFORMED;
+	struct json_tokener *tokener = NULL;
+	json_object *value = NULL;
+
+	*out = NULL;
+	/* json-c would stop at a NUL and leave the rest unread. */
+	if (length == 0 || length > INT_MAX || memchr(text, '\0', length))
+		goto out;
+	tokener = json_tokener_new_ex(JWT_JSON_DEPTH);
+	if (!tokener) {
+		status = JWT_NO_MEMORY;
+		goto out;
+	}
+	json_tokener_set_flags(tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	value = json_tokener_parse_ex(tokener, (const char *)text, (int)length);
+	if (!value || json_tokener_get_error(tokener) != json_tokener_success ||
+	    json_tokener_get_parse_end(tokener) != length ||
+	    !json_object_is_type(value, json_type_object))
+		goto out;
+	*out = value;
+	value = NULL;
+	status = JWT_OK;
+out:
+	json_object_put(value);
+	if (tokener)
+		json_tokener_free(tokener);
+	return status;
+}
+
+static enum jwt_status decode_json_part(const char *text, size_t length, json_object **out)
+{
+	enum jwt_status status;
+	unsigned char *bytes = NULL;
+	size_t bytes_length;
+
+	*out = NULL;
+	status = base64url_decode(text, length, &bytes, &bytes_length);
+	if (status != JWT_OK)
+		goto out;
+	status = parse_json_object(bytes, bytes_length, out);
+out:
+	free(bytes);
+	return status;
+}
+
+/* Only the exact, case-sensitive "HS256" (RFC 7515 §4.1.1): this is where
+ * "none" and algorithm-confusion tokens are turned away. */
+static enum jwt_status check_header(json_object *header)
+{
+	json_object *alg;
+
+	if (!json_object_object_get_ex(header, "alg", &alg) ||
+	    !json_object_is_type(alg, json_type_string) ||
+	    json_object_get_string_len(alg) != 5 ||
+	    memcmp(json_object_get_string(alg), "HS256", 5) != 0)
+		return JWT_BAD_ALGORITHM;
+	/* RFC 7515 §4.1.11: we understand no extensions, so any "crit" must fail. */
+	if (json_object_object_get_ex(header, "crit", NULL))
+		return JWT_MALFORMED;
+	return JWT_OK;
+}
+
+static bool secret_usable(const unsigned char *secret, size_t secret_length)
+{
+	return secret && secret_length > 0 && secret_length <= INT_MAX;
+}
+
+static enum jwt_status compute_mac(const unsigned char *secret, size_t secret_length,
+				   const char *data, size_t data_length,
+				   unsigned char mac[JWT_MAC_LENGTH])
+{
+	unsigned int mac_length = 0;
+
+	if (!HMAC(EVP_sha256(), secret, (int)secret_length, (const unsigned char *)data,
+		  data_length, mac, &mac_length) || mac_length != JWT_MAC_LENGTH)
+		return JWT_NO_MEMORY;
+	return JWT_OK;
+}
+
+static bool claims_valid(const struct jwt_claims *claims)
+{
+	return claims->subject > 0 && claims->subject <= JWT_MAX_SUBJECT &&
+	       claims->issued_at >= 0 && claims->issued_at < claims->expires_at &&
+	       claims->expires_at <= JWT_MAX_TIME;
+}
+
+/* sub is a string (RFC 7519 §4.1.2 StringOrURI), so the id is spelled one way only. */
+static bool parse_subject(json_object *claims, int64_t *subject)
+{
+	json_object *sub;
+	const char *text;
+	int64_t value = 0;
+	int length;
+	int i;
+
+	if (!json_object_object_get_ex(claims, "sub", &sub) ||
+	    !json_object_is_type(sub, json_type_string))
+		return false;
+	text = json_object_get_string(sub);
+	length = json_object_get_string_len(sub);
+	if (length < 1 || length > JWT_MAX_SUBJECT_DIGITS || text[0] == '0')
+		return false;
+	for (i = 0; i < length; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		value = value * 10 + (text[i] - '0');
+	}
+	*subject = value;
+	return true;
+}
+
+/* json-c saturates out-of-range integers, so the range check also catches
+ * anything that did not fit in 64 bits. */
+static bool parse_time(json_object *claims, const char *name, int64_t *out)
+{
+	json_object *field;
+	int64_t value;
+
+	if (!json_object_object_get_ex(claims, name, &field) ||
+	    !json_object_is_type(field, json_type_int))
+		return false;
+	value = json_object_get_int64(field);
+	if (value < 0 || value > JWT_MAX_TIME)
+		return false;
+	*out = value;
+	return true;
+}
+
+static enum jwt_status parse_claims(json_object *payload, struct jwt_claims *claims)
+{
+	if (!parse_subject(payload, &claims->subject) ||
+	    !parse_time(payload, "iat", &claims->issued_at) ||
+	    !parse_time(payload, "exp", &claims->expires_at) ||
+	    claims->expires_at <= claims->issued_at)
+		return JWT_MALFORMED;
+	return JWT_OK;
+}
+
+/* Adds value under key, dropping value if the object refuses it (json-c
+ * leaves it with the caller then). */
+static int object_add(json_object *object, const char *key, json_object *value)
+{
+	if (!value)
+		return -1;
+	if (json_object_object_add(object, key, value) != 0) {
+		json_object_put(value);
+		return -1;
+	}
+	return 0;
+}
+
+static enum jwt_status build_payload(const struct jwt_claims *claims, json_object **out)
+{
+	json_object *payload;
+	char subject[24];
+
+	*out = NULL;
+	if (snprintf(subject, sizeof subject, "%" PRId64, claims->subject) < 1)
+		return JWT_MALFORMED;
+	payload = json_object_new_object();
+	if (!payload)
+		return JWT_NO_MEMORY;
+	if (object_add(payload, "sub", json_object_new_string(subject)) != 0 ||
+	    object_add(payload, "iat", json_object_new_int64(claims->issued_at)) != 0 ||
+	    object_add(payload, "exp", json_object_new_int64(claims->expires_at)) != 0) {
+		json_object_put(payload);
+		return JWT_NO_MEMORY;
+	}
+	*out = payload;
+	return JWT_OK;
+}
+
+enum jwt_status jwt_sign_hs256(const unsigned char *secret, size_t secret_length,
+			       const struct jwt_claims *claims, char **token_out)
+{
+	enum jwt_status status = JWT_MALFORMED;
+	const size_t header_length = sizeof jwt_header_json - 1;
+	unsigned char mac[JWT_MAC_LENGTH];
+	json_object *payload = NULL;
+	const char *payload_json;
+	size_t payload_length = 0;
+	char *token = NULL;
+	size_t capacity;
+	size_t used;
+
+	if (!token_out)
+		return JWT_MALFORMED;
+	*token_out = NULL;
+	if (!claims || !claims_valid(claims) || !secret_usable(secret, secret_length))
+		return JWT_MALFORMED;
+
+	status = build_payload(claims, &payload);
+	if (status != JWT_OK)
+		goto out;
+	payload_json = json_object_to_json_string_length(payload, JSON_C_TO_STRING_PLAIN,
+							 &payload_length);
+	if (!payload_json) {
+		status = JWT_NO_MEMORY;
+		goto out;
+	}
+
+	capacity = base64_padded_length(header_length) + 1 + base64_padded_length(payload_length) +
+		   1 + base64_padded_length(JWT_MAC_LENGTH) + 1;
+	token = malloc(capacity);
+	if (!token) {
+		status = JWT_NO_MEMORY;
+		goto out;
+	}
+	used = base64url_encode((const unsigned char *)jwt_header_json, header_length, token);
+	token[used++] = '.';
+	used += base64url_encode((const unsigned char *)payload_json, payload_length, token + used);
+	status = compute_mac(secret, secret_length, token, used, mac);
+	if (status != JWT_OK)
+		goto out;
+	token[used++] = '.';
+	used += base64url_encode(mac, sizeof mac, token + used);
+
+	*token_out = token;
+	token = NULL;
+	status = JWT_OK;
+out:
+	OPENSSL_cleanse(mac, sizeof mac);
+	free(token);
+	json_object_put(payload);
+	return status;
+}
+
+/* Splits at the two dots; a third dot, or fewer than two, is not a JWS. */
+static bool split_token(const char *token, size_t length, size_t *first_dot, size_t *second_dot)
+{
+	const char *dot1;
+	const char *dot2;
+
+	dot1 = memchr(token, '.', length);
+	if (!dot1)
+		return false;
+	dot2 = memchr(dot1 + 1, '.', length - (size_t)(dot1 + 1 - token));
+	if (!dot2)
+		return false;
+	if (memchr(dot2 + 1, '.', length - (size_t)(dot2 + 1 - token)))
+		return false;
+	*first_dot = (size_t)(dot1 - token);
+	*second_dot = (size_t)(dot2 - token);
+	return true;
+}
+
+/* Decodes the signature part and compares it with our own MAC of
+ * "header.payload" in constant time. */
+static enum jwt_status check_signature(const unsigned char *secret, size_t secret_length,
+				       const char *token, size_t signed_length,
+				       const char *signature, size_t signature_length)
+{
+	enum jwt_status status;
+	unsigned char expected[JWT_MAC_LENGTH];
+	unsigned char *given = NULL;
+	size_t given_length = 0;
+
+	if (!secret_usable(secret, secret_length))
+		return JWT_BAD_SIGNATURE;
+	status = base64url_decode(signature, signature_length, &given, &given_length);
+	if (status != JWT_OK)
+		goto out;
+	if (given_length != JWT_MAC_LENGTH) {
+		status = JWT_BAD_SIGNATURE;
+		goto out;
+	}
+	status = compute_mac(secret, secret_length, token, signed_length, expected);
+	if (status != JWT_OK)
+		goto out;
+	if (CRYPTO_memcmp(expected, given, JWT_MAC_LENGTH) != 0)
+		status = JWT_BAD_SIGNATURE;
+out:
+	OPENSSL_cleanse(expected, sizeof expected);
+	free(given);
+	return status;
+}
+
+enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_length,
+				 const char *token, int64_t now, struct jwt_claims *claims_out)
+{
+	enum jwt_status status = JWT_MALFORMED;
+	json_object *header = NULL;
+	json_object *payload = NULL;
+	struct jwt_claims claims;
+	size_t length;
+	size_t dot1;
+	size_t dot2;
+
+	if (!token)
+		return JWT_MALFORMED;
+	length = strnlen(token, JWT_MAX_TOKEN_LENGTH + 1);
+	if (length > JWT_MAX_TOKEN_LENGTH || !split_token(token, length, &dot1, &dot2))
+		return JWT_MALFORMED;
+	if (!base64url_valid(token, dot1) ||
+	    !base64url_valid(token + dot1 + 1, dot2 - dot1 - 1) ||
+	    !base64url_valid(token + dot2 + 1, length - dot2 - 1))
+		return JWT_MALFORMED;
+
+	status = decode_json_part(token, dot1, &header);
+	if (status != JWT_OK)
+		goto out;
+	status = check_header(header);
+	if (status != JWT_OK)
+		goto out;
+	/* Nothing in the payload is trusted, or even parsed, before this passes. */
+	status = check_signature(secret, secret_length, token, dot2, token + dot2 + 1,
+				 length - dot2 - 1);
+	if (status != JWT_OK)
+		goto out;
+	status = decode_json_part(token + dot1 + 1, dot2 - dot1 - 1, &payload);
+	if (status != JWT_OK)
+		goto out;
+	status = parse_claims(payload, &claims);
+	if (status != JWT_OK)
+		goto out;
+	if (now >= claims.expires_at) {
+		status = JWT_EXPIRED;
+		goto out;
+	}
+	if (claims_out)
+		*claims_out = claims;
+out:
+	json_object_put(payload);
+	json_object_put(header);
+	return status;
+}
+
+const char *jwt_status_text(enum jwt_status status)
+{
+	switch (status) {
+	case JWT_OK:
+		return "ok";
+	case JWT_MALFORMED:
+		return "malformed token";
+	case JWT_BAD_ALGORITHM:
+		return "algorithm is not HS256";
+	case JWT_BAD_SIGNATURE:
+		return "bad signature";
+	case JWT_EXPIRED:
+		return "token expired";
+	case JWT_NO_MEMORY:
+		return "out of memory";
+	}
+	return "unknown token status";
+}

@@ -1,0 +1,48 @@
+/* log.c — stderr logging; one write per record so lines from threads never interleave. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char *log_program = "platform-test";
+
+void log_set_program(const char *program)
+{
+	log_program = program;
+}
+
+static void log_write(const char *level, const char *format, va_list arguments)
+{
+	char line[1024];
+	int used = snprintf(line, sizeof(line), "%s[%ld] %s: ", log_program, (long)getpid(), level);
+	if (used < 0)
+		return;
+	int more = vsnprintf(line + used, sizeof(line) - (size_t)used - 1, format, arguments);
+	if (more < 0)
+		return;
+	size_t length = (size_t)used + (size_t)more;
+	if (length > sizeof(line) - 2)
+		length = sizeof(line) - 2;
+	line[length++] = '\n';
+	ssize_t ignored = write(STDERR_FILENO, line, length);
+	(void)ignored;
+}
+
+void log_info(const char *format, ...)
+{
+	va_list arguments;
+	va_start(arguments, format);
+	log_write("info", format, arguments);
+	va_end(arguments);
+}
+
+void log_error(const char *format, ...)
+{
+	va_list arguments;
+	va_start(arguments, format);
+	log_write("error", format, arguments);
+	va_end(arguments);
+}

@@ -211,8 +211,8 @@ static bool scan_string(struct json_scan *scan, bool *has_nul)
 	for (;;) {
 		int c = scan_peek(scan);
 
-		if (c < 0 || c < 0x20)
-			return false;	/* unterminated, or a raw control character */
+		if (c < 0x20)
+			return false;	/* unterminated (-1), or a raw control character */
 		if (c == '"') {
 			scan->position++;
 			return true;

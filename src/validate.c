@@ -350,10 +350,11 @@ enum validate_status battle_submit_validate(const struct json_body *body, struct
 		}
 		status = VALIDATE_INVALID;
 	}
-	if (status != VALIDATE_OK)
-		goto out;
-	out->attacker_id = attacker->integer;
-	out->defender_id = defender->integer;
+	/* Each id that is valid on its own is handed out even when the body is
+	 * not, so the caller can answer 403 for another player's attacker_id
+	 * before 422 (authorization comes before validation). */
+	out->attacker_id = attacker->valid ? attacker->integer : 0;
+	out->defender_id = defender->valid ? defender->integer : 0;
 out:
 	return status;
 }

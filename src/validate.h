@@ -45,9 +45,11 @@ struct battle_submit {
 	int64_t defender_id;
 };
 
-/* Same conventions as player_create_validate(). Ids are 1 to 2^53 - 1 (the
- * integers every JSON client represents exactly); whether they exist is
- * checked later by the caller. */
+/* Same conventions as player_create_validate(), but for out: on
+ * VALIDATE_INVALID each id that is valid by itself is still set (0 when it
+ * is not), so the caller can refuse another player's attacker_id with 403
+ * before answering 422. Ids are 1 to 2^53 - 1 (the integers every JSON
+ * client holds exactly); whether they exist is checked later by the caller. */
 enum validate_status battle_submit_validate(const struct json_body *body, struct battle_submit *out,
 					    json_object **fields);
 

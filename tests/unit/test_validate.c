@@ -664,7 +664,20 @@ static void test_battle_errors(void **state)
 	result = run_battle("{\"attacker_id\":4,\"defender_id\":4,\"x\":1}");
 	assert_invalid(&result, "4/4/x", "defender_id", "must differ from attacker_id");
 	assert_invalid(&result, "4/4/x", "x", "unknown field");
+	/* ids valid by themselves are handed out for the caller's 403 check */
+	assert_int_equal(result.battle.attacker_id, 4);
+	assert_int_equal(result.battle.defender_id, 4);
+	outcome_free(&result);
+
+	result = run_battle("{\"attacker_id\":7,\"defender_id\":\"8\"}");
+	assert_invalid(&result, "7/\"8\"", "defender_id", "must be an integer");
+	assert_int_equal(result.battle.attacker_id, 7);
+	assert_int_equal(result.battle.defender_id, 0);
+	outcome_free(&result);
+
+	result = run_battle("{\"attacker_id\":0,\"defender_id\":8}");
 	assert_int_equal(result.battle.attacker_id, 0);
+	assert_int_equal(result.battle.defender_id, 8);
 	outcome_free(&result);
 }
 

@@ -33,7 +33,7 @@ static enum leaderboard_status restore_player(struct app *app, int64_t player_id
 	struct player_record player;
 	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
 	if (store_player_get(&app->store, player_id, &player) == STORE_OK)
-		status = leaderboard_set_score(&app->redis, player.id, player.name, player.score);
+		status = leaderboard_set_score(&app->redis, player.id, player.name, player.score, 0);
 	player_record_free(&player);
 	return status;
 }

@@ -50,7 +50,9 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 			handler_unavailable(response, app->store.error);
 		return 0;
 	}
-	if (leaderboard_set_score(&app->redis, id, input->name, 0) != LEADERBOARD_OK) {
+	/* Half the socket timeout: an update Redis runs after we stopped waiting is refused. */
+	int64_t deadline_ms = timefmt_now_ms() + app->settings.redis_timeout_ms / 2;
+	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
 		store_rollback(&app->store);
 		handler_unavailable(response, app->redis.error);
 		return 0;

@@ -15,9 +15,16 @@
 #define INVERTED_BASE INT64_MAX
 #define FIELD_DIGITS 19
 
-/* KEYS: board, members. ARGV: id, member. Replaces the player's member unless
- * the stored one already carries a higher score (lexically smaller prefix). */
+/* KEYS: board, members. ARGV: id, member, [deadline in unix ms]. Replaces the
+ * player's member unless the stored one already carries a higher score
+ * (lexically smaller prefix). Past the deadline it does nothing: a client
+ * that timed out and rolled back must not have its write land later, when a
+ * stalled Redis resumes. */
 static const struct redis_script set_score_script = {
+	"if ARGV[3] then\n"
+	"  local now = redis.call('TIME')\n"
+	"  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return -1 end\n"
+	"end\n"
 	"local old = redis.call('HGET', KEYS[2], ARGV[1])\n"
 	"if old then\n"
 	"  if old == ARGV[2] then return 0 end\n"
@@ -141,30 +148,37 @@ int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, con
 }
 
 static enum leaderboard_status run_member_script(struct redis_link *link, const struct redis_script *script,
-						 int64_t player_id, const char *name, int64_t score)
+						 int64_t player_id, const char *name, int64_t score,
+						 int64_t deadline_ms)
 {
-	char member[LEADERBOARD_MEMBER_MAX], id[24];
+	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
+	enum leaderboard_status status = LEADERBOARD_OK;
 	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
 		return LEADERBOARD_UNAVAILABLE;
 	id_text(player_id, id);
-	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member};
-	redisReply *reply = redis_link_script(link, script, 2, 4, argv);
+	id_text(deadline_ms, deadline);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
+	redisReply *reply = redis_link_script(link, script, 2, deadline_ms > 0 ? 5 : 4, argv);
 	if (!reply)
 		return LEADERBOARD_UNAVAILABLE;
+	if (reply->type == REDIS_REPLY_INTEGER && reply->integer < 0) {
+		snprintf(link->error, sizeof(link->error), "redis: leaderboard update arrived after its deadline");
+		status = LEADERBOARD_UNAVAILABLE;
+	}
 	freeReplyObject(reply);
-	return LEADERBOARD_OK;
+	return status;
 }
 
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
-					      const char *name, int64_t score)
+					      const char *name, int64_t score, int64_t deadline_ms)
 {
-	return run_member_script(link, &set_score_script, player_id, name, score);
+	return run_member_script(link, &set_score_script, player_id, name, score, deadline_ms);
 }
 
 enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t player_id, const char *name,
 					   int64_t score)
 {
-	return run_member_script(link, &remove_script, player_id, name, score);
+	return run_member_script(link, &remove_script, player_id, name, score, 0);
 }
 
 static enum leaderboard_status parse_page_reply(const redisReply *reply, struct leaderboard_page *page)

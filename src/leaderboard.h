@@ -61,8 +61,10 @@ void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank)
 int64_t leaderboard_around_offset(int64_t position, int64_t limit, int64_t total);
 
 /* Redis operations. */
+/* deadline_ms (unix milliseconds, 0 for none): Redis ignores the update when
+ * it runs later than that, e.g. after a stall the caller already gave up on. */
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
-					      const char *name, int64_t score);
+					      const char *name, int64_t score, int64_t deadline_ms);
 /* Appends a set-score to a pipeline (one reply to read later). */
 int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score);
 /* Removes the player's member if it is still the one given (undo of a failed create). */

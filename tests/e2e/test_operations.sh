@@ -88,8 +88,8 @@ check "tmpfiles.d makes /run/platform-test setgid for nginx's group" \
 
 if ! command -v systemd-analyze >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	e2e_log "installing systemd (for systemd-analyze)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd >/dev/null 2>&1 ||
-		{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd >/dev/null 2>&1; }
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends systemd >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends systemd >/dev/null 2>&1; }
 fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	e2e_log "SKIP: systemd-analyze is missing (Debian package systemd)"

@@ -50,7 +50,7 @@ stop_started() {
 cleanup() {
 	stop_started
 	if [ "$installed" = yes ] && [ "${PT_KEEP_PACKAGE:-0}" != 1 ]; then
-		apt-get purge -y -q "$PACKAGE" >/dev/null 2>&1
+		apt-get -o DPkg::Lock::Timeout=300 purge -y -q "$PACKAGE" >/dev/null 2>&1
 	fi
 	[ "$created_policy" = no ] || rm -f /usr/sbin/policy-rc.d
 	e2e_teardown
@@ -67,7 +67,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/80) 2>/dev/null; then
 fi
 if dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q 'installed\|config-files'; then
 	e2e_log "purging a $PACKAGE left installed by an earlier run"
-	apt-get purge -y -q "$PACKAGE" >/dev/null
+	apt-get -o DPkg::Lock::Timeout=300 purge -y -q "$PACKAGE" >/dev/null
 fi
 
 # Services must not start from maintainer scripts here (no systemd; nginx's
@@ -86,8 +86,8 @@ apt_install() {
 	[ -n "$missing" ] || return 0
 	e2e_log "apt-get install$missing"
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 ||
-		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $missing >/dev/null; }
+	apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $missing >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $missing >/dev/null; }
 }
 
 # ---- the source tree, the build dependencies, the build ----
@@ -138,7 +138,7 @@ fi
 # ---- install ----
 log_step "install"
 apt_install nginx redis-server curl jq
-if apt-get install -y -q "$deb" > "$work/install.log" 2>&1; then
+if apt-get -o DPkg::Lock::Timeout=300 install -y -q "$deb" > "$work/install.log" 2>&1; then
 	pass "apt-get install the package"
 	installed=yes
 else
@@ -178,7 +178,7 @@ check "platform-test.target is enabled" test -L /etc/systemd/system/multi-user.t
 check "the worker is enabled" test -L /etc/systemd/system/platform-test.target.wants/platform-test-worker.service
 
 env_sum=$(sha256sum "$ENV_FILE")
-if apt-get install -y -q --reinstall "$deb" > "$work/reinstall.log" 2>&1; then
+if apt-get -o DPkg::Lock::Timeout=300 install -y -q --reinstall "$deb" > "$work/reinstall.log" 2>&1; then
 	pass "the package reinstalls"
 else
 	fail "the package reinstalls" "$(tail -n 20 "$work/reinstall.log")"
@@ -385,7 +385,7 @@ stop_started
 # ---- purge ----
 log_step "purge"
 package_files=$(dpkg -L "$PACKAGE" | grep -v '^/\.$')
-if apt-get purge -y -q "$PACKAGE" > "$work/purge.log" 2>&1; then
+if apt-get -o DPkg::Lock::Timeout=300 purge -y -q "$PACKAGE" > "$work/purge.log" 2>&1; then
 	pass "apt-get purge the package"
 	installed=no
 else

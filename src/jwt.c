@@ -354,7 +354,7 @@ enum jwt_status jwt_sign_hs256(const unsigned char *secret, size_t secret_length
 	if (status != JWT_OK)
 		goto out;
 	token[used++] = '.';
-	used += base64url_encode(mac, sizeof mac, token + used);
+	base64url_encode(mac, sizeof mac, token + used);	/* NUL-terminates the token */
 
 	*token_out = token;
 	token = NULL;

@@ -137,6 +137,11 @@ static void id_text(int64_t value, char out[24])
 	snprintf(out, 24, "%" PRId64, value);
 }
 
+int leaderboard_prepare_pipeline(struct redis_link *link)
+{
+	return redis_link_script_load(link, &set_score_script);
+}
+
 int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score)
 {
 	char member[LEADERBOARD_MEMBER_MAX], id[24];
@@ -317,7 +322,7 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 		return wait_for_marker(link, wait_ms);
 
 	struct rebuild_context context = {link, 0, 0};
-	if (redis_link_script_load(link, &set_score_script) != REDIS_LINK_OK)
+	if (leaderboard_prepare_pipeline(link) != REDIS_LINK_OK)
 		goto out;
 	enum store_status scanned = store_players_scan(store, rebuild_visit, &context);
 	if (drain_replies(&context) != 0 || scanned != STORE_OK || context.failed) {

@@ -65,6 +65,9 @@ int64_t leaderboard_around_offset(int64_t position, int64_t limit, int64_t total
  * it runs later than that, e.g. after a stall the caller already gave up on. */
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
 					      const char *name, int64_t score, int64_t deadline_ms);
+/* Loads the set-score script (Redis forgets scripts when it restarts); call
+ * before appending set-scores to a pipeline. */
+int leaderboard_prepare_pipeline(struct redis_link *link);
 /* Appends a set-score to a pipeline (one reply to read later). */
 int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score);
 /* Removes the player's member if it is still the one given (undo of a failed create). */

@@ -191,7 +191,7 @@ int response_serialize(const struct response *response, char **out, size_t *out_
 	result = 0;
 out:
 	if (stream)
-		fclose(stream);
+		(void)fclose(stream);	/* already failing: the buffer is discarded either way */
 	free(buffer);
 	return result;
 }

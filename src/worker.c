@@ -301,6 +301,8 @@ static int publish_scores(struct app *app, const struct batch *batch)
 {
 	size_t sent = 0;
 	int result = 0;
+	if (leaderboard_prepare_pipeline(&app->redis) != REDIS_LINK_OK)
+		return -1;
 	for (size_t p = 0; p < batch->player_count; p++) {
 		const struct player_state *player = &batch->players[p];
 		if (leaderboard_append_set_score(&app->redis, player->id, player->name, player->score) != REDIS_LINK_OK) {
@@ -311,6 +313,8 @@ static int publish_scores(struct app *app, const struct batch *batch)
 	}
 	for (; sent > 0; sent--) {
 		redisReply *reply = redis_link_read(&app->redis);
+		if (reply && reply->type == REDIS_REPLY_ERROR)
+			snprintf(app->redis.error, sizeof(app->redis.error), "redis leaderboard: %s", reply->str);
 		if (!reply || reply->type == REDIS_REPLY_ERROR)
 			result = -1;
 		if (reply)

@@ -202,7 +202,22 @@ session() {
 	jq_body .token
 }
 
+# Stops the stack (so programs built with sanitizers run their exit-time leak
+# checks), then fails the run on any sanitizer report in the logs.
+e2e_check_sanitizer_reports() {
+	local pattern='ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer'
+	e2e_stop_stack
+	[ -n "$E2E_STATE" ] || return 0
+	if grep -qE "$pattern" "$E2E_STATE"/log/*.log 2>/dev/null; then
+		fail "no sanitizer report in the programs' logs" \
+			"$(grep -hE -A12 "$pattern" "$E2E_STATE"/log/*.log | head -n 40 | tr '\n' '|')"
+	else
+		pass "no sanitizer report in the programs' logs"
+	fi
+}
+
 e2e_finish() {
+	e2e_check_sanitizer_reports
 	echo "$E2E_PASSED passed, $E2E_FAILED failed"
 	[ "$E2E_FAILED" -eq 0 ]
 }

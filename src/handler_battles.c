@@ -220,22 +220,14 @@ static const struct query_param_spec player_battles_params[] = {
 	[PARAM_OFFSET] = {"offset", 0, 1000000000000000LL, 0},
 };
 
-static json_object *battle_summaries(struct app *app, const int64_t *ids, size_t count)
+static int add_summary(void *context, const struct battle_record *battle)
 {
-	json_object *list = json_object_new_array_ext((int)count);
-	for (size_t i = 0; list && i < count; i++) {
-		struct battle_record battle;
-		json_object *item = NULL;
-		if (store_battle_get(&app->store, ids[i], &battle) == STORE_OK)
-			item = view_battle(&battle, false);
-		battle_record_free(&battle);
-		if (!item || json_object_array_add(list, item) != 0) {
-			json_object_put(item);
-			json_object_put(list);
-			return NULL;
-		}
+	json_object *item = view_battle(battle, false);
+	if (!item || json_object_array_add(context, item) != 0) {
+		json_object_put(item);
+		return -1;
 	}
-	return list;
+	return 0;
 }
 
 void handle_list_player_battles(struct app *app, const struct request *request, const struct route_match *match,
@@ -243,46 +235,44 @@ void handle_list_player_battles(struct app *app, const struct request *request, 
 {
 	(void)caller;
 	struct query_values values;
-	json_object *fields = NULL, *page = NULL, *list = NULL;
-	int64_t ids[PLAYER_BATTLES_PAGE_MAX], total = 0;
-	size_t count = 0;
+	json_object *fields = NULL, *page = NULL;
+	json_object *list = json_object_new_array();
+	int64_t total = 0;
 
 	switch (query_parse(request->query, player_battles_params, 2, &values, &fields)) {
 	case VALIDATE_OK:
 		break;
 	case VALIDATE_INVALID:
 		response_error(response, API_ERROR_INVALID_FIELD, NULL, fields);
-		return;
+		goto out;
 	default:
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
-		return;
+		goto out;
 	}
 	/* One read transaction: total and page come from the same snapshot. */
-	if (store_begin_read(&app->store) != STORE_OK)
+	if (!list || store_begin_read(&app->store) != STORE_OK)
 		goto unavailable;
 	enum store_status status = store_player_exists(&app->store, match->id);
 	if (status == STORE_NOT_FOUND) {
-		store_rollback(&app->store);
 		response_error(response, API_ERROR_NOT_FOUND, "no such player", NULL);
-		return;
+		goto out;
 	}
 	if (status != STORE_OK || store_player_battle_count(&app->store, match->id, &total) != STORE_OK ||
-	    store_player_battle_ids(&app->store, match->id, values.values[PARAM_LIMIT], values.values[PARAM_OFFSET],
-				    ids, &count) != STORE_OK)
+	    store_player_battles(&app->store, match->id, values.values[PARAM_LIMIT], values.values[PARAM_OFFSET],
+				 add_summary, list) != STORE_OK)
 		goto unavailable;
-	list = battle_summaries(app, ids, count);
-	store_rollback(&app->store);
 	page = json_object_new_object();
-	if (!list || !page || json_object_object_add(page, "total", json_object_new_int64(total)) != 0) {
-		json_object_put(list);
+	if (!page || json_object_object_add(page, "total", json_object_new_int64(total)) != 0 ||
+	    json_object_object_add(page, "battles", list) != 0) {
 		json_object_put(page);
-		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
-		return;
+		page = NULL;
 	}
-	json_object_object_add(page, "battles", list);
+	list = NULL;	/* owned by page, or freed with it */
 	handler_respond(response, 200, page);
-	return;
+	goto out;
 unavailable:
-	store_rollback(&app->store);
 	handler_unavailable(response, app->store.error);
+out:
+	store_rollback(&app->store);
+	json_object_put(list);
 }

@@ -52,9 +52,16 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" defender_gold_after = ?22, defender_silver_after = ?23, turns = ?24"
 		" WHERE id = ?1 AND status = 'queued'",
 	[STMT_PLAYER_BATTLES_COUNT] = "SELECT count(*) FROM battle_participants WHERE player_id = ?1",
+	/* Same columns as STMT_BATTLE_GET, without the turns: summaries only. */
 	[STMT_PLAYER_BATTLES_PAGE] =
-		"SELECT battle_id FROM battle_participants WHERE player_id = ?1"
-		" ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
+		"SELECT b.id, b.attacker_id, b.defender_id, b.status, b.submitted_at, b.processed_at,"
+		" b.winner_id, b.loser_id, b.percent_stolen, b.gold_stolen, b.silver_stolen, b.score_awarded, b.seed,"
+		" b.attacker_attack, b.attacker_hit_points, b.attacker_luck, b.attacker_gold_before,"
+		" b.attacker_silver_before, b.attacker_gold_after, b.attacker_silver_after,"
+		" b.defender_attack, b.defender_hit_points, b.defender_luck, b.defender_gold_before,"
+		" b.defender_silver_before, b.defender_gold_after, b.defender_silver_after, NULL"
+		" FROM battle_participants p JOIN battles b ON b.id = p.battle_id"
+		" WHERE p.player_id = ?1 ORDER BY p.battle_id DESC LIMIT ?2 OFFSET ?3",
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",

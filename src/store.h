@@ -127,9 +127,11 @@ enum store_status store_battle_get(struct store *store, int64_t id, struct battl
 enum store_status store_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
 				      const char *submitted_at, int64_t *id_out);
 enum store_status store_player_battle_count(struct store *store, int64_t player_id, int64_t *total);
-/* Battle ids of a player, newest first. */
-enum store_status store_player_battle_ids(struct store *store, int64_t player_id, int64_t limit,
-					  int64_t offset, int64_t *ids, size_t *count);
+/* A page of a player's battles, newest first, without turns: visit is called
+ * for each (the record is freed after the call); a non-zero return stops. */
+typedef int (*store_battle_visitor)(void *context, const struct battle_record *battle);
+enum store_status store_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+				       store_battle_visitor visit, void *context);
 
 struct idempotency_record {
 	unsigned char request_hash[32];

@@ -126,10 +126,10 @@ enum store_status store_player_battle_count(struct store *store, int64_t player_
 	return status;
 }
 
-enum store_status store_player_battle_ids(struct store *store, int64_t player_id, int64_t limit,
-					  int64_t offset, int64_t *ids, size_t *count)
+enum store_status store_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+				       store_battle_visitor visit, void *context)
 {
-	*count = 0;
+	enum store_status status = STORE_OK;
 	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_BATTLES_PAGE);
 	if (!statement)
 		return STORE_UNAVAILABLE;
@@ -137,9 +137,16 @@ enum store_status store_player_battle_ids(struct store *store, int64_t player_id
 	sqlite3_bind_int64(statement, 2, limit);
 	sqlite3_bind_int64(statement, 3, offset);
 	int result;
-	while ((result = sqlite3_step(statement)) == SQLITE_ROW && (int64_t)*count < limit)
-		ids[(*count)++] = sqlite3_column_int64(statement, 0);
-	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : store_fail(store, result);
+	while (status == STORE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
+		struct battle_record battle;
+		memset(&battle, 0, sizeof(battle));
+		status = read_battle_row(statement, &battle);
+		if (status == STORE_OK && visit(context, &battle) != 0)
+			status = STORE_UNAVAILABLE;
+		battle_record_free(&battle);
+	}
+	if (status == STORE_OK && result != SQLITE_DONE)
+		status = store_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
 }

@@ -115,26 +115,20 @@ out:
 }
 
 /* Links each battle to the next battle of each of its players. */
-static void plan_dependencies(struct batch *batch)
+static int plan_dependencies(struct batch *batch)
 {
 	size_t *last = malloc((batch->player_count + 1) * sizeof(*last));
-	for (size_t p = 0; last && p < batch->player_count; p++)
+	if (!last)
+		return -1;
+	for (size_t p = 0; p < batch->player_count; p++)
 		last[p] = NO_BATTLE;
 	for (size_t i = 0; i < batch->battle_count; i++) {
 		struct planned_battle *battle = &batch->battles[i];
-		battle->attacker_index = player_index(batch, battle->record.attacker_id);
-		battle->defender_index = player_index(batch, battle->record.defender_id);
+		size_t sides[2];
+		battle->attacker_index = sides[0] = player_index(batch, battle->record.attacker_id);
+		battle->defender_index = sides[1] = player_index(batch, battle->record.defender_id);
 		battle->successors[0] = battle->successors[1] = NO_BATTLE;
 		battle->waiting_for = 0;
-		if (!last) {
-			/* No memory for the plan: a chain in id order is always safe. */
-			if (i > 0) {
-				batch->battles[i - 1].successors[0] = i;
-				battle->waiting_for = 1;
-			}
-			continue;
-		}
-		size_t sides[2] = {battle->attacker_index, battle->defender_index};
 		for (size_t s = 0; s < 2; s++) {
 			size_t previous = last[sides[s]];
 			if (previous != NO_BATTLE) {
@@ -146,6 +140,7 @@ static void plan_dependencies(struct batch *batch)
 		}
 	}
 	free(last);
+	return 0;
 }
 
 /* ---- running ---- */
@@ -393,7 +388,8 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, int th
 	for (size_t i = 0; i < batch.battle_count; i++)
 		if (getrandom(&batch.battles[i].seed, sizeof(batch.battles[i].seed), 0) != sizeof(uint64_t))
 			goto out;
-	plan_dependencies(&batch);
+	if (plan_dependencies(&batch) != 0)
+		goto out;
 	if (batch.battle_count > 0 && run_all(&batch, threads, processed_at) != 0)
 		goto out;
 	if (commit_batch(app, &batch) != 0)

@@ -204,27 +204,17 @@ enum store_status store_idempotency_insert(struct store *store, const char *call
 
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out)
 {
-	enum store_status status = STORE_NOT_FOUND;
+	struct player_record player;
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_GET);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, id);
-	int result = sqlite3_step(statement);
-	if (result == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(statement, 0);
-		copy_text(statement, 1, out->name, sizeof(out->name));
-		out->gold = sqlite3_column_int64(statement, 3);
-		out->silver = sqlite3_column_int64(statement, 4);
-		out->attack = sqlite3_column_int(statement, 5);
-		out->hit_points = sqlite3_column_int(statement, 6);
-		out->luck = sqlite3_column_int(statement, 7);
-		out->score = sqlite3_column_int64(statement, 8);
-		status = STORE_OK;
-	} else if (result != SQLITE_DONE) {
-		status = store_fail(store, result);
+	enum store_status status = store_player_get(store, id, &player);
+	if (status == STORE_OK) {
+		*out = (struct player_state){
+			.id = player.id, .attack = player.attack, .hit_points = player.hit_points, .luck = player.luck,
+			.gold = player.gold, .silver = player.silver, .score = player.score,
+		};
+		memcpy(out->name, player.name, sizeof(out->name));
 	}
-	sqlite3_reset(statement);
+	player_record_free(&player);
 	return status;
 }
 

@@ -50,11 +50,14 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 			handler_unavailable(response, app->store.error);
 		return 0;
 	}
-	/* Half the socket timeout: an update Redis runs after we stopped waiting is refused. */
-	int64_t deadline_ms = timefmt_now_ms() + app->settings.redis_timeout_ms / 2;
+	/* The deadline falls just before our socket timeout: a write that a
+	 * stalled Redis runs after we gave up is refused by Redis itself, and one
+	 * that ran in time but whose reply was late is taken back below. */
+	int64_t deadline_ms = timefmt_now_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
 	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
 		store_rollback(&app->store);
 		handler_unavailable(response, app->redis.error);
+		leaderboard_remove(&app->redis, id, input->name, 0);
 		return 0;
 	}
 	if (store_commit(&app->store) != STORE_OK) {

@@ -28,6 +28,7 @@
 #define LEADERBOARD_LOCK_KEY "pt:leaderboard:rebuilding"
 #define LEADERBOARD_MEMBER_MAX 128
 #define LEADERBOARD_PAGE_MAX 100
+#define LEADERBOARD_DEADLINE_MARGIN_MS 50
 
 struct leaderboard_entry {
 	int64_t rank;

@@ -76,7 +76,7 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 	if (integer_env(&number, "PT_REDIS_PORT", 6379, 1, 65535, error, error_size) != 0)
 		goto fail;
 	settings->redis_port = (int)number;
-	if (integer_env(&number, "PT_REDIS_TIMEOUT_MS", 500, 10, 60000, error, error_size) != 0)
+	if (integer_env(&number, "PT_REDIS_TIMEOUT_MS", 500, 100, 60000, error, error_size) != 0)
 		goto fail;
 	settings->redis_timeout_ms = (int)number;
 	if (integer_env(&number, "PT_SQLITE_BUSY_TIMEOUT_MS", 2000, 0, 600000, error, error_size) != 0)

@@ -62,6 +62,8 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" b.defender_silver_before, b.defender_gold_after, b.defender_silver_after, NULL"
 		" FROM battle_participants p JOIN battles b ON b.id = p.battle_id"
 		" WHERE p.player_id = ?1 ORDER BY p.battle_id DESC LIMIT ?2 OFFSET ?3",
+	[STMT_QUEUED_BATTLE_IDS] =
+		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",

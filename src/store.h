@@ -37,6 +37,7 @@ enum store_statement {
 	STMT_BATTLE_APPLY,
 	STMT_PLAYER_BATTLES_COUNT,
 	STMT_PLAYER_BATTLES_PAGE,
+	STMT_QUEUED_BATTLE_IDS,
 	STMT_IDEMPOTENCY_GET,
 	STMT_IDEMPOTENCY_DELETE,
 	STMT_IDEMPOTENCY_INSERT,
@@ -153,6 +154,9 @@ struct player_state {
 };
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out);
 enum store_status store_player_state_save(struct store *store, const struct player_state *player);
+/* Ids of queued battles up to max_id, oldest first, at most limit of them. */
+enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
+					  size_t *count);
 /* Marks a queued battle done with its report; STORE_NOT_FOUND when it was not queued. */
 enum store_status store_battle_apply(struct store *store, const struct battle_record *battle);
 

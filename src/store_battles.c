@@ -151,6 +151,23 @@ enum store_status store_player_battles(struct store *store, int64_t player_id, i
 	return status;
 }
 
+enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
+					  size_t *count)
+{
+	*count = 0;
+	sqlite3_stmt *statement = store_statement(store, STMT_QUEUED_BATTLE_IDS);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	sqlite3_bind_int64(statement, 1, max_id);
+	sqlite3_bind_int64(statement, 2, (sqlite3_int64)limit);
+	int result;
+	while ((result = sqlite3_step(statement)) == SQLITE_ROW && *count < limit)
+		ids[(*count)++] = sqlite3_column_int64(statement, 0);
+	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : store_fail(store, result);
+	sqlite3_reset(statement);
+	return status;
+}
+
 static void bind_key(sqlite3_stmt *statement, const char *caller, const char *key)
 {
 	sqlite3_bind_text(statement, 1, caller, -1, SQLITE_STATIC);

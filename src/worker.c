@@ -63,27 +63,33 @@ static size_t player_index(const struct batch *batch, int64_t id)
 
 /* ---- loading ---- */
 
-static int load_battles(struct app *app, const int64_t *ids, size_t count, struct batch *batch,
-			struct worker_batch_report *report)
+/* The queued battles to apply: all queued rows up to the largest delivered
+ * id (or the oldest ones, when sweeping). *covers_delivery says whether every
+ * delivered id is now either in the batch, already done, or without a row. */
+static int load_battles(struct app *app, const int64_t *ids, size_t count, size_t limit, struct batch *batch,
+			struct worker_batch_report *report, bool *covers_delivery)
 {
-	for (size_t i = 0; i < count; i++) {
+	int64_t max_id = count ? ids[0] : INT64_MAX;
+	int64_t *queued = calloc(limit + 1, sizeof(*queued));
+	size_t queued_count = 0;
+	int result = -1;
+	for (size_t i = 1; i < count; i++)
+		if (ids[i] > max_id)
+			max_id = ids[i];
+	if (!queued || store_queued_battle_ids(&app->store, max_id, limit, queued, &queued_count) != STORE_OK)
+		goto out;
+	*covers_delivery = queued_count < limit || (queued_count > 0 && queued[queued_count - 1] >= max_id);
+	for (size_t i = 0; i < queued_count; i++) {
 		struct planned_battle *planned = &batch->battles[batch->battle_count];
-		enum store_status status = store_battle_get(&app->store, ids[i], &planned->record);
-		if (status == STORE_NOT_FOUND) {
-			report->dropped++;
-			log_info("battle %" PRId64 " dropped: its submission never committed", ids[i]);
-			continue;
-		}
-		if (status != STORE_OK)
-			return -1;
-		if (planned->record.status == BATTLE_DONE) {
-			report->redelivered++;
-			battle_record_free(&planned->record);
-			continue;
-		}
+		if (store_battle_get(&app->store, queued[i], &planned->record) != STORE_OK)
+			goto out;
 		batch->battle_count++;
 	}
-	return 0;
+	report->skipped = count > queued_count ? count - queued_count : 0;
+	result = 0;
+out:
+	free(queued);
+	return result;
 }
 
 static int load_players(struct app *app, struct batch *batch)
@@ -365,24 +371,26 @@ static int load_redelivered_players(struct app *app, const int64_t *ids, size_t 
 	return 0;
 }
 
-int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, int threads,
+int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t batch_limit, int threads,
 		       struct worker_batch_report *report)
 {
 	struct batch batch = {0};
 	char processed_at[TIMEFMT_LENGTH];
+	bool covers_delivery = false;
 	int result = -1;
 
 	memset(report, 0, sizeof(*report));
 	pthread_mutex_init(&batch.lock, NULL);
 	pthread_cond_init(&batch.changed, NULL);
-	batch.battles = calloc(count + 1, sizeof(*batch.battles));
+	batch.battles = calloc(batch_limit + 1, sizeof(*batch.battles));
 	if (!batch.battles || timefmt_rfc3339(timefmt_now(), processed_at) != 0)
 		goto out;
 	/* The write lock first: a submission still between its push and its
 	 * commit finishes before we look for its row. */
 	if (store_begin(&app->store) != STORE_OK)
 		goto out;
-	if (load_battles(app, ids, count, &batch, report) != 0 || load_players(app, &batch) != 0 ||
+	if (load_battles(app, ids, count, batch_limit, &batch, report, &covers_delivery) != 0 ||
+	    load_players(app, &batch) != 0 ||
 	    load_redelivered_players(app, ids, count, &batch) != 0)
 		goto out;
 	for (size_t i = 0; i < batch.battle_count; i++)
@@ -396,7 +404,9 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, int th
 		goto out;
 	report->applied = batch.battle_count;
 	log_battles(&batch);
-	if (publish_scores(app, &batch) != 0 || battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK) {
+	/* Delivered ids beyond this batch stay in the processing list for the next one. */
+	if (publish_scores(app, &batch) != 0 ||
+	    (count > 0 && covers_delivery && battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK)) {
 		log_error("batch committed but not acknowledged (%s): it will be redelivered and skipped",
 			  app->redis.error);
 		goto out;

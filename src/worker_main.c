@@ -26,6 +26,7 @@
 #define TAKE_TIMEOUT_SECONDS 0.5
 #define LEADERBOARD_CHECK_SECONDS 1
 #define RETRY_PAUSE_MS 200
+#define SWEEP_SECONDS 2
 
 static volatile sig_atomic_t stopping;
 
@@ -86,7 +87,7 @@ static int run(struct app *app)
 {
 	size_t batch_size = (size_t)app->settings.worker_batch;
 	int64_t *ids = calloc(batch_size, sizeof(*ids));
-	time_t last_check = 0;
+	time_t last_check = 0, last_sweep = 0;
 	unsigned long long applied = 0;
 	if (!ids)
 		return 1;
@@ -101,9 +102,12 @@ static int run(struct app *app)
 			pause_ms(RETRY_PAUSE_MS);
 			continue;
 		}
-		if (count == 0)
+		/* Idle: sweep SQLite for queued battles whose delivery Redis lost. */
+		if (count == 0 && time(NULL) - last_sweep < SWEEP_SECONDS)
 			continue;
-		if (worker_apply_batch(app, ids, count, app->settings.worker_threads, &report) != 0) {
+		if (count == 0)
+			last_sweep = time(NULL);
+		if (worker_apply_batch(app, ids, count, batch_size, app->settings.worker_threads, &report) != 0) {
 			pause_ms(RETRY_PAUSE_MS);
 			continue;
 		}

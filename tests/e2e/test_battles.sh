@@ -88,6 +88,22 @@ expect_error 404 not_found "an unknown battle"
 http GET "/battles/$first"
 expect_error 401 unauthorized "a battle without credentials"
 
+# ---- Redis loses an acknowledged push: SQLite's queued row still gets
+# applied, before the later battle that shares its player ----
+worker=$(e2e_pid worker)
+kill -STOP "$worker"
+json POST /battles "{\"attacker_id\":$bob,\"defender_id\":$carol}" -u "$E2E_ADMIN"
+lost=$(jq_body .id)
+json POST /battles "{\"attacker_id\":$carol,\"defender_id\":$alice}" -u "$E2E_ADMIN"
+later=$(jq_body .id)
+redis-cli -s "$E2E_STATE/run/redis.sock" LREM pt:battles:queue 0 "$lost" >/dev/null
+kill -CONT "$worker"
+wait_for_drain 20
+check "a battle whose queue entry was lost is applied" test "$(sql "SELECT status FROM battles WHERE id = $lost")" = done
+check "it was applied before the later battle of the same player" test \
+	"$(sql "SELECT b.defender_gold_after = l.attacker_gold_before AND b.defender_silver_after = l.attacker_silver_before
+	        FROM battles b, battles l WHERE b.id = $lost AND l.id = $later")" = 1
+
 # ---- a player's battles ----
 http GET "/players/$alice/battles" -H "Authorization: Bearer $bob_token"
 expect_status 200 "alice's battles"

@@ -53,6 +53,15 @@ check "the refusal names the migration" grep -q 999_from_the_future "$E2E_TMP/re
 check "CHECK constraints refuse a bad row" bash -c "! sqlite3 '$E2E_STATE/platform-test.db' \"INSERT INTO players (name, luck, created_at) VALUES ('bad', 91, '2026-01-01T00:00:00Z')\" 2>/dev/null"
 check "WAL mode" test "$(sqlite3 "$E2E_STATE/platform-test.db" 'PRAGMA journal_mode')" = wal
 
+# ---- the responder refuses weak or missing secrets ----
+for case in "PT_ADMIN_PASSWORD=short" "PT_JWT_SECRET=fifteen-bytes!!" "PT_ADMIN_PASSWORD="; do
+	env "$case" PT_DB_PATH="$E2E_STATE/platform-test.db" "$PT_BUILDDIR/platform-test-responder" \
+		</dev/null >/dev/null 2>"$E2E_TMP/refused"
+	code=$?
+	check "the responder refuses to start with $case (exit $code)" test "$code" -ne 0
+	check "and says which secret" grep -q "${case%%=*} must be set to at least 16 bytes" "$E2E_TMP/refused"
+done
+
 # ---- Redis unavailable: 503 degraded within a second, then recovery ----
 responders_before="$(e2e_pid responder-1) $(e2e_pid responder-2)"
 redis_pid=$(e2e_pid redis)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "json_body.h"
 #include "jwt.h"
 #include "views.h"
 
@@ -20,6 +21,12 @@ void handle_create_session(struct app *app, const struct request *request, const
 		.issued_at = request->now,
 		.expires_at = request->now + settings->jwt_lifetime_seconds,
 	};
+	/* The contract: a POST with a body must send application/json, else 415.
+	 * A session request needs no body; one sent with the right type is ignored. */
+	if (request->body_length > 0 && !json_media_type_ok(request->content_type)) {
+		response_error(response, API_ERROR_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
+		return;
+	}
 	if (jwt_sign_hs256((const unsigned char *)settings->jwt_secret, strlen(settings->jwt_secret), &claims,
 			   &token) != JWT_OK) {
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);

@@ -24,7 +24,8 @@ int migrate_file_version(const char *file_name)
 	if (digits < 3 || digits > 6 || file_name[digits] != '_' || length < digits + 6 ||
 	    strcmp(file_name + length - 4, ".sql") != 0)
 		return -1;
-	return atoi(file_name);
+	/* 3 to 6 digits, checked above: strtol cannot overflow or fail here. */
+	return (int)strtol(file_name, NULL, 10);
 }
 
 static int compare_versions(const void *left, const void *right)

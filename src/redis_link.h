@@ -10,7 +10,7 @@
 #include "settings.h"
 
 #define REDIS_LINK_OK 0
-#define REDIS_LINK_ERR -1
+#define REDIS_LINK_ERR (-1)
 
 struct redis_link {
 	redisContext *context;

@@ -34,7 +34,8 @@ static int install_signals(void)
 	sigemptyset(&action.sa_mask);
 	if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGINT, &action, NULL) != 0)
 		return -1;
-	signal(SIGPIPE, SIG_IGN);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
 	return 0;
 }
 

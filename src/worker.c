@@ -133,6 +133,12 @@ static int plan_dependencies(struct batch *batch)
 		size_t sides[2];
 		battle->attacker_index = sides[0] = player_index(batch, battle->record.attacker_id);
 		battle->defender_index = sides[1] = player_index(batch, battle->record.defender_id);
+		/* load_players() loaded every player of the batch; should that ever
+		 * break, refuse the batch rather than index past the table. */
+		if (sides[0] >= batch->player_count || sides[1] >= batch->player_count) {
+			free(last);
+			return -1;
+		}
 		battle->successors[0] = battle->successors[1] = NO_BATTLE;
 		battle->waiting_for = 0;
 		for (size_t s = 0; s < 2; s++) {
@@ -354,7 +360,10 @@ static int load_redelivered_players(struct app *app, const int64_t *ids, size_t 
 {
 	if (batch->battle_count > 0 || count == 0)
 		return 0;
-	/* Only redelivered or dropped ids: load the players of the done ones. */
+	/* Only redelivered or dropped ids: load the players of the done ones.
+	 * load_players() already allocated an (empty) array: replace it. */
+	free(batch->players);
+	batch->player_count = 0;
 	batch->players = calloc(2 * count, sizeof(*batch->players));
 	if (!batch->players)
 		return -1;

@@ -131,9 +131,11 @@ int main(int argc, char **argv)
 	memset(&action, 0, sizeof(action));
 	action.sa_handler = on_terminate;
 	sigemptyset(&action.sa_mask);
-	sigaction(SIGTERM, &action, NULL);
-	sigaction(SIGINT, &action, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGINT, &action, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_error("cannot install signal handlers: %s", strerror(errno));
+		return 1;
+	}
 
 	if (app_open(&app, SETTINGS_NEED_STORAGE, error, sizeof(error)) != 0) {
 		log_error("refusing to start: %s", error);

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "auth_header.h"
+#include "encoding.h"
 #include "utf8.h"
 
 /* Encoded length of the longest accepted Basic credentials. */
@@ -38,48 +38,18 @@ static bool scheme_is(const char *text, size_t length, const char *lower_name)
 	return true;
 }
 
-static int base64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Standard padded base64 (RFC 4648 §4) and nothing else: whole quads, '='
  * only as the last one or two characters, zero bits under the padding.
  * EVP_DecodeBlock alone would skip whitespace and accept other spellings.
- * Returns the number of '=' (0..2), or -1. */
-static int base64_strict_padding(const char *text, size_t length)
+ * Returns the length without padding, or -1. */
+static long base64_unpadded_length(const char *text, size_t length)
 {
 	size_t data_length = length;
-	int padding = 0;
-	int value = 0;
-	size_t i;
-
 	if (length == 0 || length % 4 != 0)
 		return -1;
-	while (padding < 2 && text[data_length - 1] == '=') {
+	while (length - data_length < 2 && text[data_length - 1] == '=')
 		data_length--;
-		padding++;
-	}
-	for (i = 0; i < data_length; i++) {
-		value = base64_value((unsigned char)text[i]);
-		if (value < 0)
-			return -1;
-	}
-	if (padding == 1 && (value & 0x03) != 0)
-		return -1;
-	if (padding == 2 && (value & 0x0f) != 0)
-		return -1;
-	return padding;
+	return base64_canonical(text, data_length, BASE64_STANDARD) ? (long)data_length : -1;
 }
 
 static char *copy_bytes(const char *bytes, size_t length)
@@ -98,31 +68,21 @@ static int parse_basic(const char *text, size_t length, struct auth_credentials 
 {
 	unsigned char *decoded = NULL;
 	size_t decoded_capacity = 0;
-	size_t decoded_length;
+	size_t decoded_length = 0;
 	const char *colon;
 	size_t user_length;
-	int padding;
+	long data_length;
 	int result = -1;
-	int n;
 
 	out->scheme = AUTH_SCHEME_MALFORMED;
 	if (length > AUTH_BASIC_MAX_ENCODED)
 		return 0;
-	padding = base64_strict_padding(text, length);
-	if (padding < 0)
+	data_length = base64_unpadded_length(text, length);
+	if (data_length < 0)
 		return 0;
-
-	decoded_capacity = length / 4 * 3 + 1;
-	decoded = malloc(decoded_capacity);
-	if (!decoded)
+	if (base64_decode(text, (size_t)data_length, BASE64_STANDARD, &decoded, &decoded_length,
+			  &decoded_capacity) != 0)
 		goto out;
-	n = EVP_DecodeBlock(decoded, (const unsigned char *)text, (int)length);
-	if (n < padding) {
-		result = 0;
-		goto out;
-	}
-	/* EVP_DecodeBlock counts each '=' as a zero byte. */
-	decoded_length = (size_t)(n - padding);
 
 	result = 0;
 	/* NUL would cut the C strings short, so what is checked would not be what is used. */

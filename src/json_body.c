@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "encoding.h"
 #include "json_body.h"
 #include "utf8.h"
 
@@ -147,17 +148,6 @@ static void scan_whitespace(struct json_scan *scan)
 			return;
 		scan->position++;
 	}
-}
-
-static int hex_digit_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Reads the 4 hex digits of a \u escape whose "\u" starts at `at`. */

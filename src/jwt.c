@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "encoding.h"
 #include "jwt.h"
 
 #define JWT_MAC_LENGTH 32
@@ -26,21 +27,6 @@
 
 /* Always the same bytes, so a fixed string rather than a serialised object. */
 static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-
-static int base64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
 
 /* Padded length EVP_EncodeBlock writes for length bytes, not counting its NUL. */
 static size_t base64_padded_length(size_t length)
@@ -68,71 +54,12 @@ static size_t base64url_encode(const unsigned char *data, size_t length, char *o
 	return (size_t)written;
 }
 
-/* Only the unpadded alphabet, and the unused low bits of the last character
- * must be zero: each byte string then has exactly one accepted spelling. */
-static bool base64url_valid(const char *text, size_t length)
-{
-	int value = 0;
-	size_t i;
-
-	if (length % 4 == 1)
-		return false;
-	for (i = 0; i < length; i++) {
-		value = base64url_value((unsigned char)text[i]);
-		if (value < 0)
-			return false;
-	}
-	if (length % 4 == 2)
-		return (value & 0x0f) == 0;
-	if (length % 4 == 3)
-		return (value & 0x03) == 0;
-	return true;
-}
-
-/* text must have passed base64url_valid. *out is malloc'd (NUL-terminated for
- * convenience, the NUL not counted in *out_length). */
+/* text must be canonical base64url (base64_canonical). */
 static enum jwt_status base64url_decode(const char *text, size_t length,
 					unsigned char **out, size_t *out_length)
 {
-	enum jwt_status status = JWT_NO_MEMORY;
-	size_t padded = (length + 3) / 4 * 4;
-	unsigned char *standard = NULL;
-	unsigned char *bytes = NULL;
-	size_t i;
-	int decoded;
-
-	*out = NULL;
-	*out_length = 0;
-	standard = malloc(padded + 1);
-	bytes = malloc(padded / 4 * 3 + 1);
-	if (!standard || !bytes)
-		goto out;
-	/* EVP_DecodeBlock speaks standard, padded base64 only. */
-	for (i = 0; i < length; i++) {
-		if (text[i] == '-')
-			standard[i] = '+';
-		else if (text[i] == '_')
-			standard[i] = '/';
-		else
-			standard[i] = (unsigned char)text[i];
-	}
-	for (; i < padded; i++)
-		standard[i] = '=';
-	decoded = EVP_DecodeBlock(bytes, standard, (int)padded);
-	if (decoded < 0 || (size_t)decoded < padded - length) {
-		status = JWT_MALFORMED;
-		goto out;
-	}
-	/* EVP_DecodeBlock counts each '=' as a zero byte. */
-	*out_length = (size_t)decoded - (padded - length);
-	bytes[*out_length] = '\0';
-	*out = bytes;
-	bytes = NULL;
-	status = JWT_OK;
-out:
-	free(standard);
-	free(bytes);
-	return status;
+	size_t capacity;
+	return base64_decode(text, length, BASE64_URL, out, out_length, &capacity) == 0 ? JWT_OK : JWT_NO_MEMORY;
 }
 
 /* Strict RFC 8259 JSON, valid UTF-8, nothing after the value, and an object. */
@@ -432,9 +359,9 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 	length = strnlen(token, JWT_MAX_TOKEN_LENGTH + 1);
 	if (length > JWT_MAX_TOKEN_LENGTH || !split_token(token, length, &dot1, &dot2))
 		return JWT_MALFORMED;
-	if (!base64url_valid(token, dot1) ||
-	    !base64url_valid(token + dot1 + 1, dot2 - dot1 - 1) ||
-	    !base64url_valid(token + dot2 + 1, length - dot2 - 1))
+	if (!base64_canonical(token, dot1, BASE64_URL) ||
+	    !base64_canonical(token + dot1 + 1, dot2 - dot1 - 1, BASE64_URL) ||
+	    !base64_canonical(token + dot2 + 1, length - dot2 - 1, BASE64_URL))
 		return JWT_MALFORMED;
 
 	status = decode_json_part(token, dot1, &header);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "query.h"
 #include "response.h"
 #include "utf8.h"
@@ -19,17 +20,6 @@ static const char message_repeated[] = "must be given once";
 static const char message_empty[] = "must not be empty";
 static const char message_bad_escape[] = "has an invalid percent-encoding";
 static const char message_not_integer[] = "must be an integer";
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes text[0..length) into out (room for length bytes); the result may
  * hold NUL bytes, so its length is returned in *decoded_length. */
@@ -45,8 +35,8 @@ static bool percent_decode(const char *text, size_t length, char *out, size_t *d
 		} else {
 			int high, low;
 
-			if (length - i < 3 || (high = hex_value(text[i + 1])) < 0 ||
-			    (low = hex_value(text[i + 2])) < 0)
+			if (length - i < 3 || (high = hex_digit_value(text[i + 1])) < 0 ||
+			    (low = hex_digit_value(text[i + 2])) < 0)
 				return false;
 			out[written++] = (char)(high * 16 + low);
 			i += 2;

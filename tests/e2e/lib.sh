@@ -46,10 +46,14 @@ check() {
 	if "$@"; then pass "$description"; else fail "$description" "command failed: $*"; fi
 }
 
+# A port below the kernel's ephemeral range: one inside it can be taken by
+# an outgoing connection between this check and nginx's bind.
 e2e_free_port() {
-	local port tries
+	local port tries low=32768
+	read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	[ "$low" -gt 11000 ] || low=32768
 	for tries in $(seq 1 50); do
-		port=$((20000 + RANDOM % 40000))
+		port=$((10000 + RANDOM % (low - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0

@@ -51,7 +51,7 @@ grep '^202 ' "$E2E_TMP/responses" | cut -d' ' -f2 > "$E2E_TMP/accepted"
 
 wait_for_drain 180
 check "the backlog drains after the crashes" test $? = 0
-check_battle_invariants "$E2E_TMP/accepted" "$gold" "$silver" "$(grep -c '^502 ' "$E2E_TMP/responses")"
+check_battle_invariants "$E2E_TMP/accepted" "$gold" "$silver" "$(grep -c '^502 ' "$E2E_TMP/responses")" yes
 check "no queued row is left behind" test "$(sql "SELECT count(*) FROM battles WHERE status = 'queued'")" = 0
 
 e2e_finish

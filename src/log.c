@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -45,4 +46,42 @@ void log_error(const char *format, ...)
 	va_start(arguments, format);
 	log_write("error", format, arguments);
 	va_end(arguments);
+}
+
+int log_batch_open(struct log_batch *batch)
+{
+	batch->buffer = NULL;
+	batch->length = 0;
+	batch->stream = open_memstream(&batch->buffer, &batch->length);
+	return batch->stream ? 0 : -1;
+}
+
+void log_batch_info(struct log_batch *batch, const char *format, ...)
+{
+	va_list arguments;
+	if (!batch->stream)
+		return;
+	fprintf(batch->stream, "%s[%ld] info: ", log_program, (long)getpid());
+	va_start(arguments, format);
+	vfprintf(batch->stream, format, arguments);
+	va_end(arguments);
+	fputc('\n', batch->stream);
+}
+
+void log_batch_flush(struct log_batch *batch)
+{
+	if (!batch->stream)
+		return;
+	if (fclose(batch->stream) == 0) {
+		for (size_t written = 0; written < batch->length;) {
+			ssize_t result = write(STDERR_FILENO, batch->buffer + written, batch->length - written);
+			if (result <= 0)
+				break;
+			written += (size_t)result;
+		}
+	}
+	free(batch->buffer);
+	batch->stream = NULL;
+	batch->buffer = NULL;
+	batch->length = 0;
 }

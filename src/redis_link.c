@@ -93,14 +93,31 @@ redisReply *redis_link_command_argv(struct redis_link *link, int argc, const cha
 	return checked_reply(link, redisCommandArgv(link->context, argc, argv, lengths), "command");
 }
 
-/* Computed per call rather than cached: scripts are shared between threads,
- * and hashing a few hundred bytes costs less than a lock. */
-static void script_sha1(const struct redis_script *script, char sha1[41])
+static void compute_sha1(const struct redis_script *script, char sha1[41])
 {
 	unsigned char digest[SHA_DIGEST_LENGTH];
 	SHA1((const unsigned char *)script->source, strlen(script->source), digest);
 	for (size_t i = 0; i < SHA_DIGEST_LENGTH; i++)
 		snprintf(sha1 + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* EVALSHA needs the script's SHA1 on every call: cached per link. */
+static void script_sha1(struct redis_link *link, const struct redis_script *script, char sha1[41])
+{
+	for (size_t i = 0; i < REDIS_LINK_SCRIPT_CACHE; i++) {
+		struct redis_link_script_sha1 *entry = &link->script_sha1s[i];
+		if (entry->script == script) {
+			memcpy(sha1, entry->sha1, 41);
+			return;
+		}
+		if (!entry->script) {
+			compute_sha1(script, entry->sha1);
+			entry->script = script;
+			memcpy(sha1, entry->sha1, 41);
+			return;
+		}
+	}
+	compute_sha1(script, sha1);
 }
 
 static int build_script_argv(const char *sha1, int key_count, int argc, const char **argv,
@@ -132,7 +149,7 @@ int redis_link_append_script(struct redis_link *link, const struct redis_script 
 	const char *full[REDIS_SCRIPT_MAX_ARGS];
 	char key_count_text[16];
 	char sha1[41];
-	script_sha1(script, sha1);
+	script_sha1(link, script, sha1);
 	int full_count = build_script_argv(sha1, key_count, argc, argv, full, key_count_text,
 					   sizeof(key_count_text));
 	if (full_count < 0)
@@ -146,7 +163,7 @@ redisReply *redis_link_script(struct redis_link *link, const struct redis_script
 	const char *full[REDIS_SCRIPT_MAX_ARGS];
 	char key_count_text[16];
 	char sha1[41];
-	script_sha1(script, sha1);
+	script_sha1(link, script, sha1);
 	int full_count = build_script_argv(sha1, key_count, argc, argv, full, key_count_text,
 					   sizeof(key_count_text));
 	if (full_count < 0 || redis_link_ensure(link) != REDIS_LINK_OK)

@@ -12,9 +12,19 @@
 #define REDIS_LINK_OK 0
 #define REDIS_LINK_ERR (-1)
 
+#define REDIS_LINK_SCRIPT_CACHE 8
+
+struct redis_link_script_sha1 {
+	const void *script;	/* a struct redis_script, by address */
+	char sha1[41];
+};
+
 struct redis_link {
 	redisContext *context;
 	const struct settings *settings;
+	/* SHA1s of the scripts this link ran: a link belongs to one thread, so
+	 * the cache needs no lock. */
+	struct redis_link_script_sha1 script_sha1s[REDIS_LINK_SCRIPT_CACHE];
 	char error[256];
 };
 

@@ -88,7 +88,7 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 	if (integer_env(&number, "PT_WORKER_THREADS", cpus > 0 ? cpus : 2, 1, 64, error, error_size) != 0)
 		goto fail;
 	settings->worker_threads = (int)number;
-	if (integer_env(&number, "PT_WORKER_BATCH", 256, 1, 4096, error, error_size) != 0)
+	if (integer_env(&number, "PT_WORKER_BATCH", 1024, 1, 4096, error, error_size) != 0)
 		goto fail;
 	settings->worker_batch = (int)number;
 	if ((needs & SETTINGS_NEED_SECRETS) &&

@@ -21,7 +21,7 @@ struct settings {
 	char *jwt_secret;		/* PT_JWT_SECRET */
 	int64_t jwt_lifetime_seconds;	/* PT_JWT_LIFETIME, default 3600 */
 	int worker_threads;		/* PT_WORKER_THREADS, default number of CPUs */
-	int worker_batch;		/* PT_WORKER_BATCH, default 256 */
+	int worker_batch;		/* PT_WORKER_BATCH, default 1024 */
 };
 
 enum settings_need {

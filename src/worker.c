@@ -334,13 +334,17 @@ static int publish_scores(struct app *app, const struct batch *batch)
 
 static void log_battles(const struct batch *batch)
 {
+	struct log_batch lines;
+	if (log_batch_open(&lines) != 0)
+		return;
 	for (size_t i = 0; i < batch->battle_count; i++) {
 		const struct battle_record *record = &batch->battles[i].record;
-		log_info("battle %" PRId64 " done: %" PRId64 " vs %" PRId64 ", winner %" PRId64 ", %d%% stolen: "
-			 "%" PRId64 " gold, %" PRId64 " silver, seed %s",
-			 record->id, record->attacker_id, record->defender_id, record->winner_id,
-			 record->percent_stolen, record->gold_stolen, record->silver_stolen, record->seed);
+		log_batch_info(&lines, "battle %" PRId64 " done: %" PRId64 " vs %" PRId64 ", winner %" PRId64
+			       ", %d%% stolen: %" PRId64 " gold, %" PRId64 " silver, seed %s",
+			       record->id, record->attacker_id, record->defender_id, record->winner_id,
+			       record->percent_stolen, record->gold_stolen, record->silver_stolen, record->seed);
 	}
+	log_batch_flush(&lines);
 }
 
 static void batch_free(struct batch *batch)

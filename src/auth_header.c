@@ -52,17 +52,6 @@ static long base64_unpadded_length(const char *text, size_t length)
 	return base64_canonical(text, data_length, BASE64_STANDARD) ? (long)data_length : -1;
 }
 
-static char *copy_bytes(const char *bytes, size_t length)
-{
-	char *copy = malloc(length + 1);
-
-	if (!copy)
-		return NULL;
-	memcpy(copy, bytes, length);
-	copy[length] = '\0';
-	return copy;
-}
-
 /* Decoded "user:password" → out. 0 with out->scheme BASIC or MALFORMED, or -1. */
 static int parse_basic(const char *text, size_t length, struct auth_credentials *out)
 {
@@ -98,8 +87,8 @@ static int parse_basic(const char *text, size_t length, struct auth_credentials 
 		goto out;
 
 	result = -1;
-	out->user = copy_bytes((const char *)decoded, user_length);
-	out->password = copy_bytes(colon + 1, decoded_length - user_length - 1);
+	out->user = strndup((const char *)decoded, user_length);
+	out->password = strndup(colon + 1, decoded_length - user_length - 1);
 	if (!out->user || !out->password) {
 		auth_credentials_free(out);
 		goto out;
@@ -131,7 +120,7 @@ static int parse_bearer(const char *text, size_t length, struct auth_credentials
 	for (i = 0; i < length; i++)
 		if (!is_token_char((unsigned char)text[i]))
 			return 0;
-	out->token = copy_bytes(text, length);
+	out->token = strndup(text, length);
 	if (!out->token)
 		return -1;
 	out->scheme = AUTH_SCHEME_BEARER;

@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "encoding.h"
+#include "json_body.h"
 #include "jwt.h"
 
 #define JWT_MAC_LENGTH 32
@@ -23,7 +24,6 @@
 /* The last second RFC 3339 can print; it also keeps exp - iat far from overflow. */
 #define JWT_MAX_TIME INT64_C(253402300799)
 /* Our header and claims are flat objects; deeper nesting is only an attack. */
-#define JWT_JSON_DEPTH 8
 
 /* Always the same bytes, so a fixed string rather than a serialised object. */
 static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
@@ -62,50 +62,29 @@ static enum jwt_status base64url_decode(const char *text, size_t length,
 	return base64_decode(text, length, BASE64_URL, out, out_length, &capacity) == 0 ? JWT_OK : JWT_NO_MEMORY;
 }
 
-/* Strict RFC 8259 JSON, valid UTF-8, nothing after the value, and an object. */
-static enum jwt_status parse_json_object(const unsigned char *text, size_t length,
-					 json_object **out)
-{
-	enum jwt_status status = JWT_MALFORMED;
-	struct json_tokener *tokener = NULL;
-	json_object *value = NULL;
-
-	*out = NULL;
-	/* json-c would stop at a NUL and leave the rest unread. */
-	if (length == 0 || length > INT_MAX || memchr(text, '\0', length))
-		goto out;
-	tokener = json_tokener_new_ex(JWT_JSON_DEPTH);
-	if (!tokener) {
-		status = JWT_NO_MEMORY;
-		goto out;
-	}
-	json_tokener_set_flags(tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	value = json_tokener_parse_ex(tokener, (const char *)text, (int)length);
-	if (!value || json_tokener_get_error(tokener) != json_tokener_success ||
-	    json_tokener_get_parse_end(tokener) != length ||
-	    !json_object_is_type(value, json_type_object))
-		goto out;
-	*out = value;
-	value = NULL;
-	status = JWT_OK;
-out:
-	json_object_put(value);
-	if (tokener)
-		json_tokener_free(tokener);
-	return status;
-}
-
 static enum jwt_status decode_json_part(const char *text, size_t length, json_object **out)
 {
 	enum jwt_status status;
 	unsigned char *bytes = NULL;
 	size_t bytes_length;
+	struct json_body parsed;
 
 	*out = NULL;
 	status = base64url_decode(text, length, &bytes, &bytes_length);
 	if (status != JWT_OK)
 		goto out;
-	status = parse_json_object(bytes, bytes_length, out);
+	/* The same strict JSON as request bodies: RFC 8259, UTF-8, one object. */
+	switch (json_body_parse("application/json", (const char *)bytes, bytes_length, &parsed)) {
+	case JSON_BODY_OK:
+		*out = parsed.object;
+		break;
+	case JSON_BODY_NO_MEMORY:
+		status = JWT_NO_MEMORY;
+		break;
+	default:
+		status = JWT_MALFORMED;
+		break;
+	}
 out:
 	free(bytes);
 	return status;

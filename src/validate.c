@@ -268,18 +268,6 @@ static enum validate_status schema_apply(const struct field_spec *specs, size_t 
 	return invalid ? VALIDATE_INVALID : VALIDATE_OK;
 }
 
-/* A NUL-terminated copy; the tables guarantee the text holds no NUL. */
-static char *copy_text(const char *text, size_t length)
-{
-	char *copy = malloc(length + 1);
-
-	if (!copy)
-		return NULL;
-	memcpy(copy, text, length);
-	copy[length] = '\0';
-	return copy;
-}
-
 /* ---- players ------------------------------------------------------------- */
 
 enum validate_status player_create_validate(const struct json_body *body, struct player_create *out,
@@ -295,12 +283,12 @@ enum validate_status player_create_validate(const struct json_body *body, struct
 		goto out;
 
 	status = VALIDATE_NO_MEMORY;
-	out->name = copy_text(values[PLAYER_NAME].string, values[PLAYER_NAME].string_length);
-	out->description = copy_text(values[PLAYER_DESCRIPTION].string,
+	out->name = strndup(values[PLAYER_NAME].string, values[PLAYER_NAME].string_length);
+	out->description = strndup(values[PLAYER_DESCRIPTION].string,
 				     values[PLAYER_DESCRIPTION].string_length);
 	if (!out->name || !out->description)
 		goto out;
-	if (password->string && !(out->password = copy_text(password->string, password->string_length)))
+	if (password->string && !(out->password = strndup(password->string, password->string_length)))
 		goto out;
 	out->gold = values[PLAYER_GOLD].integer;
 	out->silver = values[PLAYER_SILVER].integer;

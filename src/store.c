@@ -214,6 +214,29 @@ void store_rollback(struct store *store)
 		run_simple(store, STMT_ROLLBACK);
 }
 
+enum store_status store_get_by_id(struct store *store, enum store_statement which, int64_t id,
+				  store_row_reader read, void *out)
+{
+	enum store_status status = STORE_NOT_FOUND;
+	sqlite3_stmt *statement = store_statement(store, which);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	sqlite3_bind_int64(statement, 1, id);
+	int result = sqlite3_step(statement);
+	if (result == SQLITE_ROW)
+		status = read ? read(statement, out) : STORE_OK;
+	else if (result != SQLITE_DONE)
+		status = store_fail(store, result);
+	sqlite3_reset(statement);
+	return status;
+}
+
+void store_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size)
+{
+	const unsigned char *text = sqlite3_column_text(statement, column);
+	snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
 enum store_status store_ping(struct store *store)
 {
 	return run_simple(store, STMT_PING);

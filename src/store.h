@@ -77,6 +77,14 @@ enum store_status store_ping(struct store *store);
 
 /* Looks up a prepared statement, preparing it on first use; reset and unbound. */
 sqlite3_stmt *store_statement(struct store *store, enum store_statement which);
+/* Runs a statement whose ?1 is an id and reads at most one row with read
+ * (which may be NULL to only ask whether the row exists): the one lookup
+ * that players, battles and existence checks share. */
+typedef enum store_status (*store_row_reader)(sqlite3_stmt *statement, void *out);
+enum store_status store_get_by_id(struct store *store, enum store_statement which, int64_t id,
+				  store_row_reader read, void *out);
+/* Copies a text column into a fixed buffer ("" for NULL). */
+void store_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size);
 /* Maps an SQLite result code to a store_status and records the message. */
 enum store_status store_fail(struct store *store, int sqlite_result);
 

@@ -16,12 +16,6 @@ static enum store_status step_done(struct store *store, sqlite3_stmt *statement)
 	return status;
 }
 
-static void copy_text(sqlite3_stmt *statement, int column, char *out, size_t size)
-{
-	const unsigned char *text = sqlite3_column_text(statement, column);
-	snprintf(out, size, "%s", text ? (const char *)text : "");
-}
-
 void battle_record_free(struct battle_record *battle)
 {
 	free(battle->turns_json);
@@ -40,24 +34,25 @@ static void read_side(sqlite3_stmt *statement, int first_column, int64_t player_
 	side->silver_after = sqlite3_column_int64(statement, first_column + 6);
 }
 
-static enum store_status read_battle_row(sqlite3_stmt *statement, struct battle_record *out)
+static enum store_status read_battle_row(sqlite3_stmt *statement, void *opaque)
 {
+	struct battle_record *out = opaque;
 	const unsigned char *status = sqlite3_column_text(statement, 3);
 	out->id = sqlite3_column_int64(statement, 0);
 	out->attacker_id = sqlite3_column_int64(statement, 1);
 	out->defender_id = sqlite3_column_int64(statement, 2);
 	out->status = status && strcmp((const char *)status, "done") == 0 ? BATTLE_DONE : BATTLE_QUEUED;
-	copy_text(statement, 4, out->submitted_at, sizeof(out->submitted_at));
+	store_copy_text(statement, 4, out->submitted_at, sizeof(out->submitted_at));
 	if (out->status != BATTLE_DONE)
 		return STORE_OK;
-	copy_text(statement, 5, out->processed_at, sizeof(out->processed_at));
+	store_copy_text(statement, 5, out->processed_at, sizeof(out->processed_at));
 	out->winner_id = sqlite3_column_int64(statement, 6);
 	out->loser_id = sqlite3_column_int64(statement, 7);
 	out->percent_stolen = sqlite3_column_int(statement, 8);
 	out->gold_stolen = sqlite3_column_int64(statement, 9);
 	out->silver_stolen = sqlite3_column_int64(statement, 10);
 	out->score_awarded = sqlite3_column_int64(statement, 11);
-	copy_text(statement, 12, out->seed, sizeof(out->seed));
+	store_copy_text(statement, 12, out->seed, sizeof(out->seed));
 	read_side(statement, 13, out->attacker_id, &out->attacker);
 	read_side(statement, 20, out->defender_id, &out->defender);
 	const unsigned char *turns = sqlite3_column_text(statement, 27);
@@ -67,19 +62,8 @@ static enum store_status read_battle_row(sqlite3_stmt *statement, struct battle_
 
 enum store_status store_battle_get(struct store *store, int64_t id, struct battle_record *out)
 {
-	enum store_status status = STORE_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *statement = store_statement(store, STMT_BATTLE_GET);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, id);
-	int result = sqlite3_step(statement);
-	if (result == SQLITE_ROW)
-		status = read_battle_row(statement, out);
-	else if (result != SQLITE_DONE)
-		status = store_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
+	return store_get_by_id(store, STMT_BATTLE_GET, id, read_battle_row, out);
 }
 
 static enum store_status insert_participant(struct store *store, int64_t player_id, int64_t battle_id)

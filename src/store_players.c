@@ -41,39 +41,27 @@ enum store_status store_player_insert(struct store *store, const struct player_c
 	return status;
 }
 
-static void copy_column_text(sqlite3_stmt *statement, int column, char *out, size_t size)
+static enum store_status read_player_row(sqlite3_stmt *statement, void *opaque)
 {
-	const unsigned char *text = sqlite3_column_text(statement, column);
-	snprintf(out, size, "%s", text ? (const char *)text : "");
+	struct player_record *out = opaque;
+	const unsigned char *description = sqlite3_column_text(statement, 2);
+	out->id = sqlite3_column_int64(statement, 0);
+	store_copy_text(statement, 1, out->name, sizeof(out->name));
+	out->description = strdup(description ? (const char *)description : "");
+	out->gold = sqlite3_column_int64(statement, 3);
+	out->silver = sqlite3_column_int64(statement, 4);
+	out->attack = sqlite3_column_int(statement, 5);
+	out->hit_points = sqlite3_column_int(statement, 6);
+	out->luck = sqlite3_column_int(statement, 7);
+	out->score = sqlite3_column_int64(statement, 8);
+	store_copy_text(statement, 9, out->created_at, sizeof(out->created_at));
+	return out->description ? STORE_OK : STORE_UNAVAILABLE;
 }
 
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out)
 {
-	enum store_status status = STORE_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_GET);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, id);
-	int result = sqlite3_step(statement);
-	if (result == SQLITE_ROW) {
-		const unsigned char *description = sqlite3_column_text(statement, 2);
-		out->id = sqlite3_column_int64(statement, 0);
-		copy_column_text(statement, 1, out->name, sizeof(out->name));
-		out->description = strdup(description ? (const char *)description : "");
-		out->gold = sqlite3_column_int64(statement, 3);
-		out->silver = sqlite3_column_int64(statement, 4);
-		out->attack = sqlite3_column_int(statement, 5);
-		out->hit_points = sqlite3_column_int(statement, 6);
-		out->luck = sqlite3_column_int(statement, 7);
-		out->score = sqlite3_column_int64(statement, 8);
-		copy_column_text(statement, 9, out->created_at, sizeof(out->created_at));
-		status = out->description ? STORE_OK : STORE_UNAVAILABLE;
-	} else if (result != SQLITE_DONE) {
-		status = store_fail(store, result);
-	}
-	sqlite3_reset(statement);
-	return status;
+	return store_get_by_id(store, STMT_PLAYER_GET, id, read_player_row, out);
 }
 
 void player_record_free(struct player_record *player)
@@ -84,15 +72,7 @@ void player_record_free(struct player_record *player)
 
 enum store_status store_player_exists(struct store *store, int64_t id)
 {
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_EXISTS);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, id);
-	int result = sqlite3_step(statement);
-	enum store_status status = result == SQLITE_ROW ? STORE_OK
-				 : result == SQLITE_DONE ? STORE_NOT_FOUND : store_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
+	return store_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
 enum store_status store_player_credentials(struct store *store, const char *name, int64_t *id_out,

@@ -148,33 +148,26 @@ jq_body() {
 	printf '%s' "$BODY" | jq -r "$1" 2>/dev/null
 }
 
-expect_status() {
-	local expected=$1 description=$2
-	if [ "$STATUS" = "$expected" ]; then
-		pass "$description: $expected"
+# expect_equal ACTUAL EXPECTED DESCRIPTION WHAT: the one comparison behind
+# the expect_* helpers; WHAT says where ACTUAL came from when it differs.
+expect_equal() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
 	else
-		fail "$description: $expected" "got $STATUS: $(printf '%s' "$BODY" | head -c 400)"
+		fail "$3" "$4: expected '$2', got '$1'"
 	fi
+}
+
+expect_status() {
+	expect_equal "$STATUS" "$1" "$2: $1" "status, body $(printf '%s' "$BODY" | head -c 400)"
 }
 
 expect_json() {
-	local filter=$1 expected=$2 description=$3 actual
-	actual=$(jq_body "$filter")
-	if [ "$actual" = "$expected" ]; then
-		pass "$description"
-	else
-		fail "$description" "$filter: expected '$expected', got '$actual' in $(printf '%s' "$BODY" | head -c 400)"
-	fi
+	expect_equal "$(jq_body "$1")" "$2" "$3" "$1 in $(printf '%s' "$BODY" | head -c 400)"
 }
 
 expect_header() {
-	local name=$1 expected=$2 description=$3 actual
-	actual=$(header "$name")
-	if [ "$actual" = "$expected" ]; then
-		pass "$description"
-	else
-		fail "$description" "$name: expected '$expected', got '$actual'"
-	fi
+	expect_equal "$(header "$1")" "$2" "$3" "$1"
 }
 
 # The contract's error body: status, code, message, and fields only for 422.

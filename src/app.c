@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "jwt.h"
 
 int app_open(struct app *app, int needs, char *error, size_t error_size)
 {
@@ -22,6 +23,7 @@ int app_open(struct app *app, int needs, char *error, size_t error_size)
 
 void app_close(struct app *app)
 {
+	jwt_release_thread_cache();
 	redis_link_close(&app->redis);
 	store_close(&app->store);
 	settings_free(&app->settings);

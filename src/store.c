@@ -75,7 +75,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which
  * turns brief write-lock contention between responders into long stalls.
- * This one yields, then sleeps 100 µs steps, until the configured timeout
+ * This one yields, then sleeps 50 µs steps, until the configured timeout
  * has passed on the monotonic clock. (Counting the steps instead overshot
  * the timeout 2-4x: a 100 µs nanosleep lasts longer than 100 µs.) */
 struct busy_policy {
@@ -99,10 +99,12 @@ static int busy_wait(void *context, int attempts)
 			      (now.tv_nsec - busy_started.tv_nsec) / 1000000;
 	if (waited_ms >= policy->timeout_ms)
 		return 0;
-	if (attempts < 20) {
+	/* Two yields, then 50 µs naps: on two CPUs a longer spin only burns the
+	 * time the lock holder needs (A/B in BENCHMARKS.md: +14-16 % POST rps). */
+	if (attempts < 2) {
 		sched_yield();
 	} else {
-		struct timespec pause = {0, 100 * 1000};
+		struct timespec pause = {0, 50 * 1000};
 		nanosleep(&pause, NULL);
 	}
 	return 1;

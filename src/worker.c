@@ -398,9 +398,15 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	batch.battles = calloc(batch_limit + 1, sizeof(*batch.battles));
 	if (!batch.battles || timefmt_rfc3339(timefmt_now(), processed_at) != 0)
 		goto out;
-	/* The write lock first: a submission still between its push and its
-	 * commit finishes before we look for its row. */
-	if (store_begin(&app->store) != STORE_OK)
+	/* A barrier first: taking the write lock once waits out any submission
+	 * still between its push and its commit, so every row up to the largest
+	 * delivered id is final. The batch is then read and computed inside a
+	 * read transaction, and the write lock is taken again only for the
+	 * writes, so submissions do not queue behind the engine. Balances read
+	 * here are still current at the writes: only this worker changes them,
+	 * and there is one worker per database (worker_main.c). */
+	if (store_begin(&app->store) != STORE_OK || store_commit(&app->store) != STORE_OK ||
+	    store_begin_read(&app->store) != STORE_OK)
 		goto out;
 	if (load_battles(app, ids, count, batch_limit, &batch, report, &covers_delivery) != 0 ||
 	    load_players(app, &batch) != 0 ||
@@ -413,7 +419,8 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 		goto out;
 	if (batch.battle_count > 0 && run_all(&batch, threads, processed_at) != 0)
 		goto out;
-	if (commit_batch(app, &batch) != 0)
+	store_rollback(&app->store);	/* ends the read transaction */
+	if (store_begin(&app->store) != STORE_OK || commit_batch(app, &batch) != 0)
 		goto out;
 	report->applied = batch.battle_count;
 	log_battles(&batch);

@@ -17,6 +17,7 @@
 #include <openssl/hmac.h>
 
 #include "fuzz.h"
+#include "encoding.h"
 #include "jwt.h"
 
 #define NOW INT64_C(1800000000)
@@ -25,24 +26,7 @@
 static const unsigned char secret[] = "fuzz-secret-0123456789abcdef-0123456789";
 static const unsigned char other_secret[] = "another-secret-0123456789abcdef-0123456";
 
-/* Unpadded base64url of data into out (room for (length + 2) / 3 * 4 + 1). */
-static size_t base64url(const unsigned char *data, size_t length, char *out)
-{
-	int written = EVP_EncodeBlock((unsigned char *)out, data, (int)length);
-
-	while (written > 0 && out[written - 1] == '=')
-		written--;
-	for (int i = 0; i < written; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[written] = '\0';
-	return (size_t)written;
-}
-
-/* base64url(header) "." base64url(payload) "." HS256 signature under
+/* base64url_encode(header) "." base64url_encode(payload) "." HS256 signature under
  * secret, from "HEADER\nPAYLOAD" (no newline: all header, empty payload);
  * malloc'd, NULL on failure. */
 static char *sign_json(const uint8_t *text, size_t length)
@@ -58,16 +42,16 @@ static char *sign_json(const uint8_t *text, size_t length)
 
 	if (!token)
 		return NULL;
-	used = base64url(text, header_length, token);
+	used = base64url_encode(text, header_length, token);
 	token[used++] = '.';
-	used += base64url(payload, payload_length, token + used);
+	used += base64url_encode(payload, payload_length, token + used);
 	if (!HMAC(EVP_sha256(), secret, (int)(sizeof(secret) - 1), (const unsigned char *)token, used, mac,
 		  &mac_length)) {
 		free(token);
 		return NULL;
 	}
 	token[used++] = '.';
-	base64url(mac, mac_length, token + used);
+	base64url_encode(mac, mac_length, token + used);
 	return token;
 }
 

@@ -94,3 +94,24 @@ out:
 	}
 	return result;
 }
+
+size_t base64url_encoded_size(size_t length)
+{
+	/* EVP_EncodeBlock writes the padded form, then the padding is cut. */
+	return (length + 2) / 3 * 4 + 1;
+}
+
+size_t base64url_encode(const unsigned char *data, size_t length, char *out)
+{
+	int written = EVP_EncodeBlock((unsigned char *)out, data, (int)length);
+	while (written > 0 && out[written - 1] == '=')
+		written--;
+	for (int i = 0; i < written; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	out[written] = '\0';
+	return (size_t)written;
+}

@@ -25,4 +25,11 @@ bool base64_canonical(const char *text, size_t length, enum base64_alphabet alph
 int base64_decode(const char *text, size_t length, enum base64_alphabet alphabet, unsigned char **out,
 		  size_t *out_length, size_t *capacity);
 
+/* Bytes the unpadded base64url form of length bytes needs, with its NUL. */
+size_t base64url_encoded_size(size_t length);
+
+/* Writes the unpadded base64url form of data, NUL-terminated, at out (room
+ * for base64url_encoded_size(length) bytes); returns its length. */
+size_t base64url_encode(const unsigned char *data, size_t length, char *out);
+
 #endif

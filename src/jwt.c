@@ -28,32 +28,6 @@
 /* Always the same bytes, so a fixed string rather than a serialised object. */
 static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
-/* Padded length EVP_EncodeBlock writes for length bytes, not counting its NUL. */
-static size_t base64_padded_length(size_t length)
-{
-	return (length + 2) / 3 * 4;
-}
-
-/* Writes the unpadded base64url form of data at out (which has room for
- * base64_padded_length(length) + 1 bytes) and returns its length. */
-static size_t base64url_encode(const unsigned char *data, size_t length, char *out)
-{
-	int written;
-	int i;
-
-	written = EVP_EncodeBlock((unsigned char *)out, data, (int)length);
-	while (written > 0 && out[written - 1] == '=')
-		written--;
-	for (i = 0; i < written; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[written] = '\0';
-	return (size_t)written;
-}
-
 /* text must be canonical base64url (base64_canonical). */
 static enum jwt_status base64url_decode(const char *text, size_t length,
 					unsigned char **out, size_t *out_length)
@@ -293,8 +267,8 @@ enum jwt_status jwt_sign_hs256(const unsigned char *secret, size_t secret_length
 		goto out;
 	}
 
-	capacity = base64_padded_length(header_length) + 1 + base64_padded_length(payload_length) +
-		   1 + base64_padded_length(JWT_MAC_LENGTH) + 1;
+	capacity = base64url_encoded_size(header_length) + base64url_encoded_size(payload_length) +
+		   base64url_encoded_size(JWT_MAC_LENGTH);
 	token = malloc(capacity);
 	if (!token) {
 		status = JWT_NO_MEMORY;

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
+
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +44,21 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 		memcpy(copy, data, size);
 	copy[size] = '\0';
 	return copy;
+}
+
+/* A 422's "fields": a non-empty object that serialises to valid UTF-8
+ * whatever keys and values the input held. */
+static inline void fuzz_assert_field_errors(json_object *fields)
+{
+	size_t length = 0;
+	const char *text;
+
+	FUZZ_ASSERT(fields != NULL);
+	FUZZ_ASSERT(json_object_is_type(fields, json_type_object));
+	FUZZ_ASSERT(json_object_object_length(fields) > 0);
+	text = json_object_to_json_string_length(fields, JSON_C_TO_STRING_PLAIN, &length);
+	FUZZ_ASSERT(text != NULL);
+	FUZZ_ASSERT(utf8_decode_count(text, length, NULL));
 }
 
 #endif

@@ -27,8 +27,6 @@ static void run(const char *query, const struct query_param_spec *specs, size_t 
 {
 	struct query_values values;
 	json_object *fields = NULL;
-	const char *text;
-	size_t length = 0;
 
 	switch (query_parse(query, specs, count, &values, &fields)) {
 	case VALIDATE_OK:
@@ -44,9 +42,7 @@ static void run(const char *query, const struct query_param_spec *specs, size_t 
 		}
 		break;
 	case VALIDATE_INVALID:
-		FUZZ_ASSERT(fields != NULL && json_object_object_length(fields) > 0);
-		text = json_object_to_json_string_length(fields, JSON_C_TO_STRING_PLAIN, &length);
-		FUZZ_ASSERT(text != NULL && utf8_decode_count(text, length, NULL));
+		fuzz_assert_field_errors(fields);
 		break;
 	case VALIDATE_NO_MEMORY:
 		break;

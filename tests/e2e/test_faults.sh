@@ -7,7 +7,7 @@
 #  - SQLite write-locked by a long writer: writes wait the busy timeout
 #    (PT_SQLITE_BUSY_TIMEOUT_MS, 1000 ms here), then 503; never a half write;
 #  - a responder killed mid-request (in a write transaction, and with the
-#    request still in its accept queue): nginx answers 502 for that request,
+#    request sent but not yet read): nginx answers 502 for that request,
 #    nothing of it is stored, and the supervisor makes the pool whole again;
 #  - disk full (the state directory is a small tmpfs, when mounting one is
 #    allowed): 503 and nothing half-written, then recovery;
@@ -186,14 +186,25 @@ json POST /players '{"name":"locked-out"}' -u "$E2E_ADMIN"
 expect_status 201 "SQLite unlocked: the create succeeds"
 
 # ============ a responder killed mid-request ======================================
-# responder_serving: pid of the responder holding an accepted connection.
+# responder_serving: pid of a responder busy with a request. An idle one
+# waits in epoll for its listening socket and the connections nginx keeps
+# open to it, so an established connection no longer means "serving".
 responder_serving() {
-	ss -xpH state established 2>/dev/null | grep -F "$E2E_STATE/run/responder-" |
-		sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1
+	local index pid
+	for index in 1 2; do
+		pid=$(e2e_pid "responder-$index")
+		[ -n "$pid" ] || continue
+		if [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" != do_epoll_wait ]; then
+			echo "$pid"
+			return
+		fi
+	done
 }
-# responder_queued: index of the responder whose accept queue holds a connection.
-responder_queued() {
-	ss -xlH 2>/dev/null | awk -v dir="$E2E_STATE/run/" \
+# responder_holding: index of the responder a request waits for, unread: in
+# its accept queue or on a connection nginx keeps open to it (Recv-Q > 0 on
+# a socket whose local address is the responder's).
+responder_holding() {
+	ss -xaH 2>/dev/null | awk -v dir="$E2E_STATE/run/" \
 		'index($5, dir "responder-") == 1 && $3 > 0 { sub(".*responder-", "", $5); sub("\\.sock$", "", $5); print $5; exit }'
 }
 responder_index() {
@@ -245,8 +256,9 @@ for i in 1 2 3 4 5 6; do
 done
 expect_status 200 "the pool serves again (6 requests)"
 
-# (b) still in the accept queue: both responders stopped, the request sent,
-# the one holding it killed, the other resumed.
+# (b) not yet read: both responders stopped, the request sent (into an accept
+# queue or a kept connection), the responder holding it killed, the other
+# resumed.
 r1=$(e2e_pid responder-1)
 r2=$(e2e_pid responder-2)
 battles_before=$(count battles)
@@ -257,14 +269,14 @@ client=$!
 index=""
 deadline=$(( $(now_ms) + 8000 ))
 while [ -z "$index" ] && [ "$(now_ms)" -lt "$deadline" ]; do
-	index=$(responder_queued)
+	index=$(responder_holding)
 	[ -n "$index" ] || sleep 0.02
 done
 killed=""
 if [ -n "$index" ]; then
 	killed=$(e2e_pid "responder-$index")
 	kill -KILL "$killed"
-	pass "killed responder-$index (pid $killed) with the request in its accept queue"
+	pass "killed responder-$index (pid $killed) with the request unread"
 else
 	fail "found the responder holding the request"
 	kill -KILL "$r1"
@@ -274,9 +286,9 @@ kill -CONT "$r1" "$r2" 2>/dev/null
 wait "$client"
 STATUS=$(sed -n 1p "$E2E_TMP/queued")
 BODY=$(sed -n 2p "$E2E_TMP/queued")
-expect_status 502 "killed with the request queued: nginx answers 502"
-check "killed with the request queued: no battle stored" test "$(count battles)" = "$battles_before"
-check "killed with the request queued: the pool is whole again" until_true 5 pool_whole
+expect_status 502 "killed with the request unread: nginx answers 502"
+check "killed with the request unread: no battle stored" test "$(count battles)" = "$battles_before"
+check "killed with the request unread: the pool is whole again" until_true 5 pool_whole
 json POST /battles "$battle_body" -H "$BEARER"
 expect_status 202 "the pool takes battles again"
 check "and processes them" until_true 10 queue_drained

@@ -1,7 +1,9 @@
 #!/bin/bash
 # test_foundation.sh — the stack through nginx: heartbeat, 404/405, the error
 # model (400/413/415), migrations idempotent and refusing unknown versions,
-# and Redis down → 503 degraded → recovery without restarting responders.
+# and Redis down → 503 degraded → recovery without restarting responders;
+# nginx keeps its FastCGI connections open and more of them than responders
+# never pins the pool.
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_stack 2 || exit 1
@@ -37,6 +39,41 @@ json POST /players "{\"name\":\"big\",\"description\":\"$(head -c 66000 /dev/zer
 expect_error 413 payload_too_large "body over 64 KiB"
 http POST /players -u "$E2E_ADMIN" -H 'Content-Type: application/json; charset=utf-8' --data-binary '{"name":"charset-ok"}'
 expect_status 201 "application/json with charset parameter"
+
+# ---- nginx keeps its connections to the responders open ----
+# responder_connections: the inodes of the responders' ends of open
+# connections (their local address is the responder's socket).
+responder_connections() {
+	ss -xaH 2>/dev/null | awk -v dir="$E2E_STATE/run/responder-" \
+		'$2 == "ESTAB" && index($5, dir) == 1 { print $6 }' | sort -n | paste -sd' '
+}
+for i in 1 2 3 4; do http GET /heartbeat; done
+connections_before=$(responder_connections)
+check "after four requests nginx holds connections to the responders ($connections_before)" test -n "$connections_before"
+# Requests whose body the handler never reads (405, 415, 413 by length)
+# must leave nothing behind on a kept connection for the next request.
+http POST /heartbeat -H 'Content-Type: application/json' --data-binary '{"unread":true}'
+expect_error 405 method_not_allowed "POST /heartbeat with a body on a kept connection"
+http POST /players -u "$E2E_ADMIN" -H 'Content-Type: text/plain' --data-binary 'unread body'
+expect_error 415 unsupported_media_type "an unread text/plain body on a kept connection"
+for i in 1 2 3 4 5 6; do
+	http GET /heartbeat
+	[ "$STATUS" = 200 ] || break
+done
+expect_status 200 "the requests after them on the same connections"
+check "ten more requests opened no new connection" test "$(responder_connections)" = "$connections_before"
+
+# 40 clients at once leave nginx with far more idle kept connections than
+# the 2 responders; with libfcgi's one-connection loop that pins the pool.
+curl -s --parallel --parallel-immediate --parallel-max 40 \
+	$(for i in $(seq 1 80); do printf -- '-o /dev/null %s/heartbeat ' "$E2E_URL"; done)
+kept=$(responder_connections | wc -w)
+check "40 parallel clients leave more kept connections than responders ($kept)" test "$kept" -gt 2
+for i in $(seq 1 10); do
+	http GET /heartbeat -m 2
+	[ "$STATUS" = 200 ] || break
+done
+expect_status 200 "requests are still served at once (10, within 2 s each)"
 
 # ---- migrations: a second run changes nothing; unknown versions are refused ----
 schema_before=$(sqlite3 "$E2E_STATE/platform-test.db" .schema)

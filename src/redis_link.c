@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/sha.h>
 
 #include "redis_link.h"
 
 #define REDIS_SCRIPT_MAX_ARGS 64
+#define SHA1_HEX_LENGTH 40
 
 void redis_link_init(struct redis_link *link, const struct settings *settings)
 {
@@ -93,31 +93,66 @@ redisReply *redis_link_command_argv(struct redis_link *link, int argc, const cha
 	return checked_reply(link, redisCommandArgv(link->context, argc, argv, lengths), "command");
 }
 
-static void compute_sha1(const struct redis_script *script, char sha1[41])
+static struct redis_link_script_sha1 *cached_sha1(struct redis_link *link, const struct redis_script *script)
 {
-	unsigned char digest[SHA_DIGEST_LENGTH];
-	SHA1((const unsigned char *)script->source, strlen(script->source), digest);
-	for (size_t i = 0; i < SHA_DIGEST_LENGTH; i++)
-		snprintf(sha1 + 2 * i, 3, "%02x", digest[i]);
+	for (size_t i = 0; i < REDIS_LINK_SCRIPT_CACHE; i++)
+		if (link->script_sha1s[i].script == script)
+			return &link->script_sha1s[i];
+	return NULL;
 }
 
-/* EVALSHA needs the script's SHA1 on every call: cached per link. */
-static void script_sha1(struct redis_link *link, const struct redis_script *script, char sha1[41])
+/* Where a new script's SHA1 goes: a free entry, else the last one. Evicting
+ * is safe: a pipeline only appends the script it loaded just before. */
+static struct redis_link_script_sha1 *free_sha1_entry(struct redis_link *link)
 {
-	for (size_t i = 0; i < REDIS_LINK_SCRIPT_CACHE; i++) {
-		struct redis_link_script_sha1 *entry = &link->script_sha1s[i];
-		if (entry->script == script) {
-			memcpy(sha1, entry->sha1, 41);
-			return;
-		}
-		if (!entry->script) {
-			compute_sha1(script, entry->sha1);
-			entry->script = script;
-			memcpy(sha1, entry->sha1, 41);
-			return;
-		}
+	for (size_t i = 0; i < REDIS_LINK_SCRIPT_CACHE; i++)
+		if (!link->script_sha1s[i].script)
+			return &link->script_sha1s[i];
+	return &link->script_sha1s[REDIS_LINK_SCRIPT_CACHE - 1];
+}
+
+/* SCRIPT LOAD, keeping the SHA1 Redis answers (the hex SHA1 of the source,
+ * the same on every server and connection) in the link's cache. what names
+ * the operation in link->error. The cache entry, or NULL. */
+static const struct redis_link_script_sha1 *load_script(struct redis_link *link, const struct redis_script *script,
+							 const char *what)
+{
+	redisReply *reply = NULL;
+	struct redis_link_script_sha1 *entry = NULL;
+
+	if (redis_link_ensure(link) != REDIS_LINK_OK)
+		goto out;
+	reply = checked_reply(link, redisCommand(link->context, "SCRIPT LOAD %s", script->source), what);
+	if (!reply)
+		goto out;
+	if (reply->type != REDIS_REPLY_STRING || reply->len != SHA1_HEX_LENGTH ||
+	    strspn(reply->str, "0123456789abcdef") != SHA1_HEX_LENGTH) {
+		snprintf(link->error, sizeof(link->error), "redis %s: SCRIPT LOAD did not answer a SHA1", what);
+		goto out;
 	}
-	compute_sha1(script, sha1);
+	entry = cached_sha1(link, script);
+	if (!entry)
+		entry = free_sha1_entry(link);
+	memcpy(entry->sha1, reply->str, SHA1_HEX_LENGTH + 1);
+	entry->script = script;
+out:
+	if (reply)
+		freeReplyObject(reply);
+	return entry;
+}
+
+/* EVALSHA needs the script's SHA1 on every call: Redis gives it once per
+ * link (load_script), and the link's cache keeps it. */
+static int script_sha1(struct redis_link *link, const struct redis_script *script, char sha1[41])
+{
+	const struct redis_link_script_sha1 *entry = cached_sha1(link, script);
+
+	if (!entry)
+		entry = load_script(link, script, "script");
+	if (!entry)
+		return REDIS_LINK_ERR;
+	memcpy(sha1, entry->sha1, 41);
+	return REDIS_LINK_OK;
 }
 
 static int build_script_argv(const char *sha1, int key_count, int argc, const char **argv,
@@ -136,11 +171,7 @@ static int build_script_argv(const char *sha1, int key_count, int argc, const ch
 
 int redis_link_script_load(struct redis_link *link, const struct redis_script *script)
 {
-	redisReply *reply = redis_link_command(link, "SCRIPT LOAD %s", script->source);
-	if (!reply)
-		return REDIS_LINK_ERR;
-	freeReplyObject(reply);
-	return REDIS_LINK_OK;
+	return load_script(link, script, "command") ? REDIS_LINK_OK : REDIS_LINK_ERR;
 }
 
 int redis_link_append_script(struct redis_link *link, const struct redis_script *script, int key_count,
@@ -148,9 +179,13 @@ int redis_link_append_script(struct redis_link *link, const struct redis_script 
 {
 	const char *full[REDIS_SCRIPT_MAX_ARGS];
 	char key_count_text[16];
-	char sha1[41];
-	script_sha1(link, script, sha1);
-	int full_count = build_script_argv(sha1, key_count, argc, argv, full, key_count_text,
+	const struct redis_link_script_sha1 *entry = cached_sha1(link, script);
+	/* Loading here would read a reply out of the pipeline's order. */
+	if (!entry) {
+		snprintf(link->error, sizeof(link->error), "redis append: script not loaded on this link");
+		return REDIS_LINK_ERR;
+	}
+	int full_count = build_script_argv(entry->sha1, key_count, argc, argv, full, key_count_text,
 					   sizeof(key_count_text));
 	if (full_count < 0)
 		return REDIS_LINK_ERR;
@@ -163,12 +198,15 @@ redisReply *redis_link_script(struct redis_link *link, const struct redis_script
 	const char *full[REDIS_SCRIPT_MAX_ARGS];
 	char key_count_text[16];
 	char sha1[41];
-	script_sha1(link, script, sha1);
+	if (script_sha1(link, script, sha1) != REDIS_LINK_OK)
+		return NULL;
 	int full_count = build_script_argv(sha1, key_count, argc, argv, full, key_count_text,
 					   sizeof(key_count_text));
 	if (full_count < 0 || redis_link_ensure(link) != REDIS_LINK_OK)
 		return NULL;
 	redisReply *reply = redisCommandArgv(link->context, full_count, full, NULL);
+	/* Redis restarted or flushed its scripts: EVAL runs the source and loads
+	 * it again under the same SHA1, so the cached one stays right. */
 	if (reply && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(reply);
 		full[0] = "EVAL";

@@ -22,8 +22,9 @@ struct redis_link_script_sha1 {
 struct redis_link {
 	redisContext *context;
 	const struct settings *settings;
-	/* SHA1s of the scripts this link ran: a link belongs to one thread, so
-	 * the cache needs no lock. */
+	/* SHA1s Redis answered to this link's SCRIPT LOADs (content hashes, so
+	 * valid across reconnects): a link belongs to one thread, so the cache
+	 * needs no lock. */
 	struct redis_link_script_sha1 script_sha1s[REDIS_LINK_SCRIPT_CACHE];
 	char error[256];
 };
@@ -48,10 +49,13 @@ redisReply *redis_link_command_argv(struct redis_link *link, int argc, const cha
 redisReply *redis_link_script(struct redis_link *link, const struct redis_script *script,
 			      int key_count, int argc, const char **argv);
 
-/* Loads a script so that pipelined EVALSHAs find it; call before a pipeline. */
+/* Loads a script so that pipelined EVALSHAs find it, and caches its SHA1 on
+ * the link; call before a pipeline. */
 int redis_link_script_load(struct redis_link *link, const struct redis_script *script);
 
-/* Pipelining: append commands, then read their replies in order. */
+/* Pipelining: append commands, then read their replies in order. A script
+ * must have been loaded on this link first (redis_link_script_load, or an
+ * earlier redis_link_script): appending fails otherwise. */
 int redis_link_append_argv(struct redis_link *link, int argc, const char **argv, const size_t *lengths);
 int redis_link_append_script(struct redis_link *link, const struct redis_script *script, int key_count,
 			     int argc, const char **argv);

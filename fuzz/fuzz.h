@@ -17,10 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include <sodium.h>
 
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional: libFuzzer (and replay_main.c) call it once before any input when
+ * a target defines it; the targets that reach libsodium do, to initialise it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* abort() rather than assert(): NDEBUG must not turn the checks off. */
 #define FUZZ_ASSERT(condition)                                                       \
@@ -31,6 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();                                                     \
 		}                                                                    \
 	} while (0)
+
+/* For a target's LLVMFuzzerInitialize: libFuzzer ignores its result, so a
+ * libsodium that cannot start stops the run here. */
+static inline void fuzz_init_sodium(const char *target)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "%s: cannot initialise libsodium\n", target);
+		exit(1);
+	}
+}
 
 /* A NUL-terminated copy of data[0..size) (which may itself hold NULs), or
  * NULL when memory ran out; free() it. */

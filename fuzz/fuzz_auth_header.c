@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "auth_header.h"
 #include "fuzz.h"
 #include "utf8.h"
@@ -37,8 +35,8 @@ static void check_basic(const struct auth_credentials *credentials, const char *
 	size_t password_length = strlen(credentials->password);
 	size_t joined_length = user_length + 1 + password_length;
 	char *joined = malloc(joined_length + 1);
-	unsigned char *encoded = malloc((joined_length + 2) / 3 * 4 + 1);
-	int encoded_length;
+	size_t encoded_size = sodium_base64_ENCODED_LEN(joined_length, sodium_base64_VARIANT_ORIGINAL);
+	char *encoded = malloc(encoded_size);
 
 	FUZZ_ASSERT(user_length > 0);
 	FUZZ_ASSERT(strchr(credentials->user, ':') == NULL);
@@ -51,8 +49,9 @@ static void check_basic(const struct auth_credentials *credentials, const char *
 		memcpy(joined, credentials->user, user_length);
 		joined[user_length] = ':';
 		memcpy(joined + user_length + 1, credentials->password, password_length);
-		encoded_length = EVP_EncodeBlock(encoded, (const unsigned char *)joined, (int)joined_length);
-		FUZZ_ASSERT(encoded_length >= 0 && (size_t)encoded_length == sent_length);
+		FUZZ_ASSERT(sodium_bin2base64(encoded, encoded_size, (const unsigned char *)joined, joined_length,
+					      sodium_base64_VARIANT_ORIGINAL) != NULL);
+		FUZZ_ASSERT(encoded_size - 1 == sent_length);
 		FUZZ_ASSERT(memcmp(encoded, sent, sent_length) == 0);
 	}
 	free(joined);
@@ -68,6 +67,14 @@ static void check_bearer(const struct auth_credentials *credentials, const char 
 	FUZZ_ASSERT(strspn(credentials->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 					       "0123456789-_.") == length);
 	FUZZ_ASSERT(credentials->user == NULL && credentials->password == NULL);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init_sodium("fuzz_auth_header");
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,9 +13,6 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "fuzz.h"
 #include "encoding.h"
 #include "jwt.h"
@@ -35,8 +32,8 @@ static char *sign_json(const uint8_t *text, size_t length)
 	size_t header_length = newline ? (size_t)(newline - text) : length;
 	const uint8_t *payload = newline ? newline + 1 : text + length;
 	size_t payload_length = (size_t)(text + length - payload);
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_length = 0;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state hmac;
 	char *token = malloc((length + 2) / 3 * 4 + 8 + 2 + 64);
 	size_t used;
 
@@ -45,13 +42,14 @@ static char *sign_json(const uint8_t *text, size_t length)
 	used = base64url_encode(text, header_length, token);
 	token[used++] = '.';
 	used += base64url_encode(payload, payload_length, token + used);
-	if (!HMAC(EVP_sha256(), secret, (int)(sizeof(secret) - 1), (const unsigned char *)token, used, mac,
-		  &mac_length)) {
+	if (crypto_auth_hmacsha256_init(&hmac, secret, sizeof(secret) - 1) != 0 ||
+	    crypto_auth_hmacsha256_update(&hmac, (const unsigned char *)token, used) != 0 ||
+	    crypto_auth_hmacsha256_final(&hmac, mac) != 0) {
 		free(token);
 		return NULL;
 	}
 	token[used++] = '.';
-	base64url_encode(mac, mac_length, token + used);
+	base64url_encode(mac, sizeof mac, token + used);
 	return token;
 }
 
@@ -113,6 +111,14 @@ static void check_round_trip(const uint8_t *data, size_t size)
 		    verified.expires_at == claims.expires_at);
 	FUZZ_ASSERT(jwt_verify_hs256(secret, sizeof(secret) - 1, token, claims.expires_at, NULL) == JWT_EXPIRED);
 	free(token);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init_sodium("fuzz_jwt");
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

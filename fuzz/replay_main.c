@@ -18,6 +18,9 @@
 #error "FUZZ_TARGET must name the fuzz target"
 #endif
 
+/* Weak, as libFuzzer looks it up: a target without one still links. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 static unsigned replayed;
 
 static int replay_file(const char *path)
@@ -144,6 +147,8 @@ int main(int argc, char **argv)
 	static const char *const kinds[] = {"corpus", "regressions"};
 	int result = 0;
 
+	if (LLVMFuzzerInitialize && LLVMFuzzerInitialize(&argc, &argv) != 0)
+		return 1;
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			if (replay_path(argv[i]) != 0)

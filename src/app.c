@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "app.h"
 #include "jwt.h"
@@ -10,6 +11,12 @@
 int app_open(struct app *app, int needs, char *error, size_t error_size)
 {
 	memset(app, 0, sizeof(*app));
+	/* Picks libsodium's implementations; hashing, MACs and base64 need it first.
+	 * Idempotent (1 when already done), so only -1 is a failure. */
+	if (sodium_init() < 0) {
+		snprintf(error, error_size, "cannot initialise libsodium");
+		return -1;
+	}
 	if (settings_load(&app->settings, needs, error, error_size) != 0)
 		return -1;
 	if (store_open(&app->store, app->settings.database_path, app->settings.sqlite_busy_timeout_ms) != STORE_OK) {

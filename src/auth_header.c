@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include <sodium.h>
 
 #include "auth_header.h"
 #include "encoding.h"
@@ -40,7 +40,7 @@ static bool scheme_is(const char *text, size_t length, const char *lower_name)
 
 /* Standard padded base64 (RFC 4648 §4) and nothing else: whole quads, '='
  * only as the last one or two characters, zero bits under the padding.
- * EVP_DecodeBlock alone would skip whitespace and accept other spellings.
+ * The padding is checked here: base64_decode takes the unpadded form only.
  * Returns the length without padding, or -1. */
 static long base64_unpadded_length(const char *text, size_t length)
 {
@@ -97,7 +97,7 @@ static int parse_basic(const char *text, size_t length, struct auth_credentials 
 	result = 0;
 out:
 	if (decoded) {
-		OPENSSL_cleanse(decoded, decoded_capacity);
+		sodium_memzero(decoded, decoded_capacity);
 		free(decoded);
 	}
 	return result;
@@ -177,12 +177,12 @@ void auth_credentials_free(struct auth_credentials *credentials)
 	if (!credentials)
 		return;
 	if (credentials->password) {
-		OPENSSL_cleanse(credentials->password, strlen(credentials->password));
+		sodium_memzero(credentials->password, strlen(credentials->password));
 		free(credentials->password);
 	}
 	/* A bearer token is a credential too, good until it expires. */
 	if (credentials->token) {
-		OPENSSL_cleanse(credentials->token, strlen(credentials->token));
+		sodium_memzero(credentials->token, strlen(credentials->token));
 		free(credentials->token);
 	}
 	free(credentials->user);

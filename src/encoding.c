@@ -1,10 +1,9 @@
-/* encoding.c — the alphabet checks here; the decoding itself is EVP_DecodeBlock. */
+/* encoding.c — the alphabet and canonical-form checks here; the base64
+ * decoding and encoding themselves are libsodium's. */
 #include "config.h"
 
 #include <stdlib.h>
-#include <string.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include "encoding.h"
 
@@ -52,44 +51,39 @@ bool base64_canonical(const char *text, size_t length, enum base64_alphabet alph
 	return true;
 }
 
+/* libsodium's variant for each alphabet, both without padding. */
+static int sodium_variant(enum base64_alphabet alphabet)
+{
+	return alphabet == BASE64_URL ? sodium_base64_VARIANT_URLSAFE_NO_PADDING
+				      : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+}
+
 int base64_decode(const char *text, size_t length, enum base64_alphabet alphabet, unsigned char **out,
 		  size_t *out_length, size_t *capacity)
 {
-	size_t padded = (length + 3) / 4 * 4;
-	unsigned char *standard = malloc(padded + 1);
-	unsigned char *bytes = malloc(padded / 4 * 3 + 1);
+	/* Room for whole quads plus the NUL, as callers size their wiping by it. */
+	size_t size = (length + 3) / 4 * 3 + 1;
+	unsigned char *bytes = malloc(size);
+	size_t decoded = 0;
 	int result = -1;
 
 	*out = NULL;
 	*out_length = 0;
-	*capacity = padded / 4 * 3 + 1;
-	if (!standard || !bytes)
+	*capacity = size;
+	if (!bytes)
 		goto out;
-	/* EVP_DecodeBlock speaks standard, padded base64 only. */
-	for (size_t i = 0; i < padded; i++) {
-		unsigned char c = i < length ? (unsigned char)text[i] : '=';
-		if (alphabet == BASE64_URL && c == '-')
-			c = '+';
-		else if (alphabet == BASE64_URL && c == '_')
-			c = '/';
-		standard[i] = c;
-	}
-	int decoded = EVP_DecodeBlock(bytes, standard, (int)padded);
-	if (decoded < 0 || (size_t)decoded < padded - length)
+	/* No characters to ignore and no end pointer: libsodium then fails unless
+	 * all of text is in the alphabet with zero bits under the last character. */
+	if (sodium_base642bin(bytes, size - 1, text, length, NULL, &decoded, NULL, sodium_variant(alphabet)) != 0)
 		goto out;
-	/* EVP_DecodeBlock counts each '=' as a zero byte. */
-	*out_length = (size_t)decoded - (padded - length);
-	bytes[*out_length] = '\0';
+	bytes[decoded] = '\0';
+	*out_length = decoded;
 	*out = bytes;
 	bytes = NULL;
 	result = 0;
 out:
-	if (standard) {
-		OPENSSL_cleanse(standard, padded + 1);
-		free(standard);
-	}
 	if (bytes) {
-		OPENSSL_cleanse(bytes, *capacity);
+		sodium_memzero(bytes, size);
 		free(bytes);
 	}
 	return result;
@@ -97,21 +91,18 @@ out:
 
 size_t base64url_encoded_size(size_t length)
 {
-	/* EVP_EncodeBlock writes the padded form, then the padding is cut. */
-	return (length + 2) / 3 * 4 + 1;
+	return sodium_base64_ENCODED_LEN(length, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 size_t base64url_encode(const unsigned char *data, size_t length, char *out)
 {
-	int written = EVP_EncodeBlock((unsigned char *)out, data, (int)length);
-	while (written > 0 && out[written - 1] == '=')
-		written--;
-	for (int i = 0; i < written; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
+	size_t size = base64url_encoded_size(length);
+
+	/* Never NULL: libsodium aborts (sodium_misuse) rather than write past
+	 * size, and callers give out that much room. It NUL-terminates. */
+	if (!sodium_bin2base64(out, size, data, length, sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
+		out[0] = '\0';
+		return 0;
 	}
-	out[written] = '\0';
-	return (size_t)written;
+	return size - 1;
 }

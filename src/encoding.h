@@ -1,7 +1,7 @@
 /* encoding.h — strict base64 (RFC 4648 §4 and the base64url alphabet of §5)
  * and hex digits, shared by the Authorization header, JWT, JSON and query
  * parsing. "Strict" means one spelling per byte string: only the alphabet,
- * and zero bits under the last character; the bytes come from libcrypto. */
+ * and zero bits under the last character; the bytes come from libsodium. */
 #ifndef PT_ENCODING_H
 #define PT_ENCODING_H
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/sha.h>
+#include <sodium.h>
 
 #include "battle_queue.h"
 #include "handlers.h"
@@ -55,12 +55,19 @@ static int check_players_exist(struct app *app, const struct battle_submit *subm
 	return -1;
 }
 
-static void request_hash(const struct battle_submit *submit, unsigned char out[SHA256_DIGEST_LENGTH])
+/* The stored column holds exactly one SHA-256. */
+_Static_assert(sizeof(((struct idempotency_record *)0)->request_hash) == crypto_hash_sha256_BYTES,
+	       "request_hash is a SHA-256");
+
+/* 0, or -1 when the hash could not be made (libsodium's SHA-256 never fails). */
+static int request_hash(const struct battle_submit *submit, unsigned char out[crypto_hash_sha256_BYTES])
 {
 	char canonical[64];
 	int length = snprintf(canonical, sizeof(canonical), "%" PRId64 ":%" PRId64, submit->attacker_id,
 			      submit->defender_id);
-	SHA256((const unsigned char *)canonical, (size_t)length, out);
+	if (length < 0 || (size_t)length >= sizeof(canonical))
+		return -1;
+	return crypto_hash_sha256(out, (const unsigned char *)canonical, (unsigned long long)length) == 0 ? 0 : -1;
 }
 
 enum replay {
@@ -72,7 +79,7 @@ enum replay {
 
 /* Inside the write transaction: what an Idempotency-Key says about this request. */
 static enum replay check_idempotency(struct app *app, const char *caller_name, const char *key, int64_t now,
-				     const unsigned char hash[SHA256_DIGEST_LENGTH], int64_t *battle_id)
+				     const unsigned char hash[crypto_hash_sha256_BYTES], int64_t *battle_id)
 {
 	struct idempotency_record record;
 	switch (store_idempotency_get(&app->store, caller_name, key, &record)) {
@@ -85,7 +92,7 @@ static enum replay check_idempotency(struct app *app, const char *caller_name, c
 	}
 	if (record.created_at + IDEMPOTENCY_WINDOW_SECONDS <= now)
 		return store_idempotency_delete(&app->store, caller_name, key) == STORE_OK ? REPLAY_NONE : REPLAY_ERROR;
-	if (memcmp(record.request_hash, hash, SHA256_DIGEST_LENGTH) != 0)
+	if (memcmp(record.request_hash, hash, crypto_hash_sha256_BYTES) != 0)
 		return REPLAY_CONFLICT;
 	*battle_id = record.battle_id;
 	return REPLAY_SAME;
@@ -105,14 +112,13 @@ static void queue_battle(struct app *app, const struct request *request, const s
 			 const struct battle_submit *submit, struct response *response)
 {
 	char caller_name[48];
-	unsigned char hash[SHA256_DIGEST_LENGTH];
+	unsigned char hash[crypto_hash_sha256_BYTES];
 	struct battle_record battle = {.attacker_id = submit->attacker_id, .defender_id = submit->defender_id};
 	const char *key = request->idempotency_key;
 	int64_t replay_id = 0;
 
 	auth_caller_name(caller, caller_name, sizeof(caller_name));
-	request_hash(submit, hash);
-	if (timefmt_rfc3339(request->now, battle.submitted_at) != 0) {
+	if (request_hash(submit, hash) != 0 || timefmt_rfc3339(request->now, battle.submitted_at) != 0) {
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		return;
 	}

@@ -10,15 +10,13 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/core_names.h>
+#include <sodium.h>
 
 #include "encoding.h"
 #include "json_body.h"
 #include "jwt.h"
 
-#define JWT_MAC_LENGTH 32
+#define JWT_MAC_LENGTH crypto_auth_hmacsha256_BYTES
 #define JWT_MAX_SUBJECT INT64_C(999999999999999999)	/* 18 digits */
 #define JWT_MAX_SUBJECT_DIGITS 18
 /* The last second RFC 3339 can print; it also keeps exp - iat far from overflow. */
@@ -86,63 +84,61 @@ static bool secret_usable(const unsigned char *secret, size_t secret_length)
 	return secret && secret_length > 0 && secret_length <= INT_MAX;
 }
 
-/* OpenSSL 3's one-shot HMAC() fetches the algorithm and keys a context on
- * every call (12 % of a responder per Bearer request, measured); a keyed
- * context is kept per thread and duplicated per token instead. The secret is
- * copied so a different one re-keys, and wiped when it does. */
+/* Keying HMAC-SHA-256 hashes two blocks of the padded secret, so a keyed
+ * state is kept per thread (for the last secret seen) and copied per token,
+ * which then hashes only the token. The secret is copied so a different one
+ * re-keys; it is wiped when it does. A secret longer than the copy can hold
+ * is refused (JWT_NO_MEMORY). */
 #define MAC_CACHE_SECRET_MAX 1024
 
 struct mac_cache {
-	EVP_MAC_CTX *keyed;
+	bool keyed;
+	crypto_auth_hmacsha256_state state;
 	size_t secret_length;
 	unsigned char secret[MAC_CACHE_SECRET_MAX];
 };
 
 static _Thread_local struct mac_cache mac_cache;
 
-static EVP_MAC_CTX *keyed_context(const unsigned char *secret, size_t secret_length)
+static const crypto_auth_hmacsha256_state *keyed_state(const unsigned char *secret, size_t secret_length)
 {
 	if (mac_cache.keyed && mac_cache.secret_length == secret_length &&
-	    CRYPTO_memcmp(mac_cache.secret, secret, secret_length) == 0)
-		return mac_cache.keyed;
-	EVP_MAC_CTX_free(mac_cache.keyed);
-	OPENSSL_cleanse(&mac_cache, sizeof(mac_cache));
-	if (secret_length > MAC_CACHE_SECRET_MAX)
-		return NULL;
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *context = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	EVP_MAC_free(mac);
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end()};
-	if (!context || !EVP_MAC_init(context, secret, secret_length, params)) {
-		EVP_MAC_CTX_free(context);
+	    sodium_memcmp(mac_cache.secret, secret, secret_length) == 0)
+		return &mac_cache.state;
+	sodium_memzero(&mac_cache, sizeof(mac_cache));
+	if (secret_length > MAC_CACHE_SECRET_MAX ||
+	    crypto_auth_hmacsha256_init(&mac_cache.state, secret, secret_length) != 0) {
+		sodium_memzero(&mac_cache, sizeof(mac_cache));
 		return NULL;
 	}
-	mac_cache.keyed = context;
+	mac_cache.keyed = true;
 	mac_cache.secret_length = secret_length;
 	memcpy(mac_cache.secret, secret, secret_length);
-	return context;
+	return &mac_cache.state;
 }
 
 static enum jwt_status compute_mac(const unsigned char *secret, size_t secret_length,
 				   const char *data, size_t data_length,
 				   unsigned char mac[JWT_MAC_LENGTH])
 {
-	size_t mac_length = 0;
 	enum jwt_status status = JWT_NO_MEMORY;
-	EVP_MAC_CTX *keyed = keyed_context(secret, secret_length);
-	EVP_MAC_CTX *context = keyed ? EVP_MAC_CTX_dup(keyed) : NULL;
-	if (context && EVP_MAC_update(context, (const unsigned char *)data, data_length) &&
-	    EVP_MAC_final(context, mac, &mac_length, JWT_MAC_LENGTH) && mac_length == JWT_MAC_LENGTH)
+	const crypto_auth_hmacsha256_state *keyed = keyed_state(secret, secret_length);
+	crypto_auth_hmacsha256_state state;
+
+	if (!keyed)
+		return JWT_NO_MEMORY;
+	state = *keyed;	/* the state is plain data: a copy is an independent MAC */
+	if (crypto_auth_hmacsha256_update(&state, (const unsigned char *)data, data_length) == 0 &&
+	    crypto_auth_hmacsha256_final(&state, mac) == 0)
 		status = JWT_OK;
-	EVP_MAC_CTX_free(context);
+	sodium_memzero(&state, sizeof(state));
 	return status;
 }
 
-/* Frees this thread's keyed context and wipes its copy of the secret. */
+/* Wipes this thread's keyed state and its copy of the secret. */
 void jwt_release_thread_cache(void)
 {
-	EVP_MAC_CTX_free(mac_cache.keyed);
-	OPENSSL_cleanse(&mac_cache, sizeof(mac_cache));
+	sodium_memzero(&mac_cache, sizeof(mac_cache));
 }
 
 static bool claims_valid(const struct jwt_claims *claims)
@@ -287,7 +283,7 @@ enum jwt_status jwt_sign_hs256(const unsigned char *secret, size_t secret_length
 	token = NULL;
 	status = JWT_OK;
 out:
-	OPENSSL_cleanse(mac, sizeof mac);
+	sodium_memzero(mac, sizeof mac);
 	free(token);
 	json_object_put(payload);
 	return status;
@@ -335,10 +331,10 @@ static enum jwt_status check_signature(const unsigned char *secret, size_t secre
 	status = compute_mac(secret, secret_length, token, signed_length, expected);
 	if (status != JWT_OK)
 		goto out;
-	if (CRYPTO_memcmp(expected, given, JWT_MAC_LENGTH) != 0)
+	if (sodium_memcmp(expected, given, JWT_MAC_LENGTH) != 0)
 		status = JWT_BAD_SIGNATURE;
 out:
-	OPENSSL_cleanse(expected, sizeof expected);
+	sodium_memzero(expected, sizeof expected);
 	free(given);
 	return status;
 }

@@ -40,8 +40,8 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 /* Static English text for logs; never NULL. */
 const char *jwt_status_text(enum jwt_status status);
 
-/* Signing and verifying keep a keyed HMAC context per thread; a thread (or
- * process) that is done with tokens may release it. */
+/* Signing and verifying keep a keyed HMAC state (and a copy of the secret)
+ * per thread; a thread (or process) that is done with tokens may wipe it. */
 void jwt_release_thread_cache(void);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include <sodium.h>
 
 #include "password.h"
 
@@ -42,7 +42,7 @@ static void crypt_data_free(struct crypt_data *data)
 {
 	if (!data)
 		return;
-	OPENSSL_cleanse(data, sizeof *data);
+	sodium_memzero(data, sizeof *data);
 	free(data);
 }
 
@@ -119,7 +119,7 @@ enum password_status password_verify(const char *password, const char *stored_ha
 	length = strlen(stored_hash);
 	/* Lengths are public (fixed by the method); the bytes are compared in constant time. */
 	if (computed[0] != '*' && strlen(computed) == length &&
-	    CRYPTO_memcmp(computed, stored_hash, length) == 0)
+	    sodium_memcmp(computed, stored_hash, length) == 0)
 		status = PASSWORD_OK;
 	else
 		status = PASSWORD_MISMATCH;

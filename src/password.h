@@ -15,7 +15,7 @@ enum password_status {
 enum password_status password_hash(const char *password, char **hash_out);
 
 /* Constant-time comparison of crypt_rn(password, stored_hash) with stored_hash
- * (CRYPTO_memcmp over equal lengths). Any crypt(3) hash libxcrypt can read is
+ * (sodium_memcmp over equal lengths). Any crypt(3) hash libxcrypt can read is
  * accepted, not only "$y$". A stored value that is no usable hash ('*' failure
  * marker, '!' lock, empty, unknown method) and a password of 512 bytes or more
  * are PASSWORD_MISMATCH. PASSWORD_ERROR: NULL argument, or out of memory. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include "auth_header.h"
 
@@ -25,7 +25,8 @@ static char *basic_header_of(const char *scheme, const void *raw, size_t length)
 
 	assert_non_null(header);
 	prefix = (size_t)snprintf(header, capacity, "%s ", scheme);
-	EVP_EncodeBlock((unsigned char *)header + prefix, raw, (int)length);
+	assert_non_null(sodium_bin2base64(header + prefix, capacity - prefix, raw, length,
+					  sodium_base64_VARIANT_ORIGINAL));
 	return header;
 }
 
@@ -354,5 +355,9 @@ int main(void)
 		cmocka_unit_test(test_free_is_safe),
 	};
 
+	if (sodium_init() < 0) {
+		fprintf(stderr, "test_auth_header: cannot initialise libsodium\n");
+		return 1;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

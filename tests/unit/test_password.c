@@ -9,9 +9,12 @@
 #include <cmocka.h>
 
 #include <crypt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "password.h"
 
@@ -203,5 +206,9 @@ int main(void)
 		cmocka_unit_test(test_overlong_password),
 	};
 
+	if (sodium_init() < 0) {
+		fprintf(stderr, "test_password: cannot initialise libsodium\n");
+		return 1;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,7 +46,9 @@ static const struct redis_script remove_script = {
 /* KEYS: board, marker, members. ARGV: offset, limit, [player id for around].
  * Returns {built, total, offset, first_rank, members...}; with a player that
  * is not on the board, {built, -1}. One round trip per page; around= reads
- * the player's member from the hash, so it never races a score update. */
+ * the player's member from the hash, so it never races a score update. The
+ * first entry's rank counts the members with a higher score (its ties share
+ * it); on the first page that count is 0, so it is not asked. */
 static const struct redis_script page_script = {
 	"local built = redis.call('EXISTS', KEYS[2])\n"
 	"local total = redis.call('ZCARD', KEYS[1])\n"
@@ -60,7 +62,9 @@ static const struct redis_script page_script = {
 	"end\n"
 	"local members = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)\n"
 	"local first_rank = 0\n"
-	"if #members > 0 then\n"
+	"if #members > 0 and offset == 0 then\n"
+	"  first_rank = 1\n"
+	"elseif #members > 0 then\n"
 	"  first_rank = 1 + redis.call('ZLEXCOUNT', KEYS[1], '-', '(' .. string.sub(members[1], 1, 19) .. ':')\n"
 	"end\n"
 	"local result = {built, total, offset, first_rank}\n"

@@ -72,6 +72,15 @@ enum store_status store_begin_read(struct store *store);
 enum store_status store_commit(struct store *store);
 void store_rollback(struct store *store);
 
+/* The worker's connection checkpoints at SQLite's usual threshold (1,000
+ * pages) in its own commits; other connections only past 16,000 pages, so
+ * that requests do not (see store_open). */
+enum store_status store_take_checkpoints(struct store *store);
+/* Copies committed WAL frames into the database file without waiting for
+ * readers or writers (a PASSIVE checkpoint): the worker's timer, for when it
+ * has nothing to commit. */
+enum store_status store_checkpoint(struct store *store);
+
 /* A real read of the schema: fails when the file is gone, locked or unreadable. */
 enum store_status store_ping(struct store *store);
 

@@ -171,7 +171,6 @@ static void serve(struct app *app, FCGX_Request *fcgi)
 	free(buffers.body);
 }
 
-
 struct server {
 	int epoll_fd;
 	bool listening;

@@ -91,6 +91,14 @@ e2e_pid() {
 	cat "$E2E_STATE/run/$1.pid" 2>/dev/null
 }
 
+# e2e_responder_sockets: one line "STATE RECV-Q INDEX INODE" per unix socket
+# whose local address is a responder's (its listening socket, and its ends of
+# the connections nginx keeps to it), from ss.
+e2e_responder_sockets() {
+	ss -xaH 2>/dev/null | awk -v dir="$E2E_STATE/run/responder-" \
+		'index($5, dir) == 1 { number = substr($5, length(dir) + 1); sub("\\.sock$", "", number); print $2, $3, number, $6 }'
+}
+
 # Stops the stack by pid: pt-stack first (it stops its children), then any
 # child it left behind.
 e2e_stop_stack() {

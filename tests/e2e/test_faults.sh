@@ -204,8 +204,7 @@ responder_serving() {
 # its accept queue or on a connection nginx keeps open to it (Recv-Q > 0 on
 # a socket whose local address is the responder's).
 responder_holding() {
-	ss -xaH 2>/dev/null | awk -v dir="$E2E_STATE/run/" \
-		'index($5, dir "responder-") == 1 && $3 > 0 { sub(".*responder-", "", $5); sub("\\.sock$", "", $5); print $5; exit }'
+	e2e_responder_sockets | awk '$2 > 0 { print $3; exit }'
 }
 responder_index() {
 	local index

@@ -44,8 +44,7 @@ expect_status 201 "application/json with charset parameter"
 # responder_connections: the inodes of the responders' ends of open
 # connections (their local address is the responder's socket).
 responder_connections() {
-	ss -xaH 2>/dev/null | awk -v dir="$E2E_STATE/run/responder-" \
-		'$2 == "ESTAB" && index($5, dir) == 1 { print $6 }' | sort -n | paste -sd' '
+	e2e_responder_sockets | awk '$1 == "ESTAB" { print $4 }' | sort -n | paste -sd' '
 }
 for i in 1 2 3 4; do http GET /heartbeat; done
 connections_before=$(responder_connections)

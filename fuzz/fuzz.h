@@ -19,7 +19,7 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Optional: libFuzzer (and replay_main.c) call it once before any input when

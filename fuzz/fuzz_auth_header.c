@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-#include "auth_header.h"
+#include "auth/auth_header.h"
 #include "fuzz.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* The credentials part of a header value: past the scheme and blanks, with
  * the blanks around the whole value trimmed. */

@@ -6,9 +6,9 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "json_body.h"
-#include "utf8.h"
-#include "validate.h"
+#include "http/json_body.h"
+#include "util/utf8.h"
+#include "http/validate.h"
 
 #define ID_MAX INT64_C(9007199254740991)
 

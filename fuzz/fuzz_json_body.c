@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "json_body.h"
-#include "utf8.h"
+#include "http/json_body.h"
+#include "util/utf8.h"
 
 /* Deepest [ / { nesting outside strings; the body is already known to be JSON. */
 static unsigned nesting_depth(const uint8_t *data, size_t size)

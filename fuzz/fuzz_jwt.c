@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "encoding.h"
-#include "jwt.h"
+#include "util/encoding.h"
+#include "auth/jwt.h"
 
 #define NOW INT64_C(1800000000)
 #define MAX_TIME INT64_C(253402300799)

@@ -9,9 +9,9 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "json_body.h"
-#include "utf8.h"
-#include "validate.h"
+#include "http/json_body.h"
+#include "util/utf8.h"
+#include "http/validate.h"
 
 static void check_name(const char *name)
 {

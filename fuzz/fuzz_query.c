@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "query.h"
-#include "utf8.h"
+#include "http/query.h"
+#include "util/utf8.h"
 
 static const struct query_param_spec leaderboard_specs[] = {
 	{"limit", 1, 100, 10},

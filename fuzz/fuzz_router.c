@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "router.h"
+#include "http/router.h"
 
 static int route_has_id(enum route route)
 {

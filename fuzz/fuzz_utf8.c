@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* Decodes one sequence at data[0..size); 0 when it is not well-formed. */
 static size_t reference_decode(const uint8_t *data, size_t size, uint32_t *code_point)

@@ -35,11 +35,11 @@ static void check_player(const struct player_create *player)
 	FUZZ_ASSERT(player->description != NULL);
 	FUZZ_ASSERT(utf8_decode_count(player->description, strlen(player->description), &code_points));
 	FUZZ_ASSERT(code_points <= 1000);
-	FUZZ_ASSERT(player->gold >= 0 && player->gold <= 1000000000);
-	FUZZ_ASSERT(player->silver >= 0 && player->silver <= 1000000000);
-	FUZZ_ASSERT(player->attack >= 1 && player->attack <= 1000);
-	FUZZ_ASSERT(player->hit_points >= 1 && player->hit_points <= 1000);
-	FUZZ_ASSERT(player->luck >= 0 && player->luck <= 90);
+	FUZZ_ASSERT(player->attributes.gold >= 0 && player->attributes.gold <= 1000000000);
+	FUZZ_ASSERT(player->attributes.silver >= 0 && player->attributes.silver <= 1000000000);
+	FUZZ_ASSERT(player->attributes.attack >= 1 && player->attributes.attack <= 1000);
+	FUZZ_ASSERT(player->attributes.hit_points >= 1 && player->attributes.hit_points <= 1000);
+	FUZZ_ASSERT(player->attributes.luck >= 0 && player->attributes.luck <= 90);
 	if (player->password) {
 		size_t length = strlen(player->password);
 

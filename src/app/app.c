@@ -19,8 +19,10 @@ int app_open(struct app *app, int needs, char *error, size_t error_size)
 	}
 	if (settings_load(&app->settings, needs, error, error_size) != 0)
 		return -1;
-	if (store_open(&app->store, app->settings.database_path, app->settings.sqlite_busy_timeout_ms) != STORE_OK) {
-		snprintf(error, error_size, "cannot open %s: %s", app->settings.database_path, app->store.error);
+	char detail[256];
+	if (store_open(app->settings.database_path, app->settings.sqlite_busy_timeout_ms, &app->store, detail,
+		       sizeof(detail)) != STORE_OK) {
+		snprintf(error, error_size, "cannot open %s: %s", app->settings.database_path, detail);
 		settings_free(&app->settings);
 		return -1;
 	}
@@ -32,6 +34,6 @@ void app_close(struct app *app)
 {
 	jwt_release_thread_cache();
 	redis_link_close(&app->redis);
-	store_close(&app->store);
+	store_close(app->store);
 	settings_free(&app->settings);
 }

@@ -1,5 +1,5 @@
 /* app.h — what one responder or worker process holds for its whole life:
- * its settings, its SQLite store and its Redis link. */
+ * its settings, its store and its Redis link. */
 #ifndef PT_APP_H
 #define PT_APP_H
 
@@ -11,7 +11,7 @@
 
 struct app {
 	struct settings settings;
-	struct store store;
+	struct store *store;
 	struct redis_link redis;
 };
 

@@ -37,7 +37,7 @@ static enum auth_outcome check_bearer(struct app *app, const char *token, int64_
 	if (jwt_verify_hs256((const unsigned char *)settings->jwt_secret, strlen(settings->jwt_secret), token, now,
 			     &claims) != JWT_OK)
 		return AUTH_UNAUTHORIZED;
-	switch (store_player_exists(&app->store, claims.subject)) {
+	switch (store_player_exists(app->store, claims.subject)) {
 	case STORE_OK:
 		caller->kind = CALLER_PLAYER;
 		caller->player_id = claims.subject;
@@ -56,7 +56,7 @@ static enum auth_outcome check_player_basic(struct app *app, const struct auth_c
 	int64_t player_id = 0;
 	char *hash = NULL;
 	enum auth_outcome outcome = AUTH_UNAUTHORIZED;
-	enum store_status status = store_player_credentials(&app->store, credentials->user, &player_id, &hash);
+	enum store_status status = store_player_credentials(app->store, credentials->user, &player_id, &hash);
 	if (status == STORE_UNAVAILABLE)
 		return AUTH_UNAVAILABLE;
 	if (status != STORE_OK || !hash) {

@@ -18,7 +18,7 @@
 static int command_migrate(struct app *app)
 {
 	struct migrate_report report;
-	enum migrate_status status = migrate_apply(&app->store, app->settings.sql_dir, &report);
+	enum migrate_status status = migrate_apply(app->store, app->settings.sql_dir, &report);
 	if (status != MIGRATE_OK) {
 		fprintf(stderr, "platform-test-admin migrate: %s\n", report.error);
 		return status == MIGRATE_UNKNOWN_VERSION ? 3 : 1;
@@ -39,7 +39,7 @@ static int command_rebuild(struct app *app)
 		return 1;
 	}
 	freeReplyObject(reply);
-	if (leaderboard_rebuild(&app->redis, &app->store, 60000) != LEADERBOARD_OK) {
+	if (leaderboard_rebuild(&app->redis, app->store, 60000) != LEADERBOARD_OK) {
 		fprintf(stderr, "platform-test-admin: rebuild failed: %s\n", app->redis.error);
 		return 1;
 	}
@@ -52,12 +52,12 @@ static int command_rebuild(struct app *app)
 static int command_load(struct app *app, long count, const char *prefix)
 {
 	char created_at[TIMEFMT_LENGTH], name[64];
-	struct player_create player = {.description = "", .attack = 70, .hit_points = 100, .luck = 10};
+	struct player_create player = {.description = "", .attributes = {PLAYER_ATTRIBUTE_DEFAULTS}};
 	if (count <= 0 || strlen(prefix) > 10 || timefmt_rfc3339(timefmt_now(), created_at) != 0) {
 		fprintf(stderr, "platform-test-admin load-test-data: COUNT must be positive, PREFIX at most 10 bytes\n");
 		return 2;
 	}
-	if (store_begin(&app->store) != STORE_OK)
+	if (store_begin(app->store, STORE_CREATE_PLAYER) != STORE_OK)
 		goto fail;
 	for (long i = 0; i < count; i++) {
 		struct player_state state = {0};
@@ -66,19 +66,19 @@ static int command_load(struct app *app, long count, const char *prefix)
 			goto fail;
 		snprintf(name, sizeof(name), "%s-%ld", prefix, i + 1);
 		player.name = name;
-		if (store_player_insert(&app->store, &player, NULL, created_at, &state.id) != STORE_OK)
+		if (store_player_insert(app->store, &player, NULL, created_at, &state.id) != STORE_OK)
 			goto fail;
 		state.score = random_bits % 100000;
-		if (store_player_state_save(&app->store, &state) != STORE_OK)
+		if (store_player_state_save(app->store, &state) != STORE_OK)
 			goto fail;
 	}
-	if (store_commit(&app->store) != STORE_OK)
+	if (store_commit(app->store) != STORE_OK)
 		goto fail;
 	printf("loaded %ld players\n", count);
 	return command_rebuild(app);
 fail:
-	store_rollback(&app->store);
-	fprintf(stderr, "platform-test-admin load-test-data: %s\n", app->store.error);
+	store_rollback(app->store);
+	fprintf(stderr, "platform-test-admin load-test-data: %s\n", store_error(app->store));
 	return 1;
 }
 

@@ -81,7 +81,7 @@ static void keep_leaderboard_built(struct app *app, time_t *last_check)
 		return;
 	*last_check = now;
 	if (leaderboard_is_built(&app->redis, &built) == LEADERBOARD_OK && !built)
-		leaderboard_rebuild(&app->redis, &app->store, 0);
+		leaderboard_rebuild(&app->redis, app->store, 0);
 }
 
 static long long monotonic_ms(void)
@@ -92,7 +92,7 @@ static long long monotonic_ms(void)
 }
 
 /* While the worker commits, its commits checkpoint the WAL as it fills
- * (store_take_checkpoints); when it is idle, this does, while responders
+ * (store_take_housekeeping); when it is idle, this does, while responders
  * write, so that no request's commit has to (see store_open). A checkpoint
  * between busy batches as well only slowed the drain, in A/B runs. */
 static void checkpoint_when_due(struct app *app, long long *last_checkpoint_ms)
@@ -101,8 +101,8 @@ static void checkpoint_when_due(struct app *app, long long *last_checkpoint_ms)
 	if (now_ms - *last_checkpoint_ms < CHECKPOINT_INTERVAL_MS)
 		return;
 	*last_checkpoint_ms = now_ms;
-	if (store_checkpoint(&app->store) != STORE_OK)
-		log_error("checkpoint failed: %s", app->store.error);
+	if (store_housekeeping(app->store) != STORE_OK)
+		log_error("checkpoint failed: %s", store_error(app->store));
 }
 
 static int run(struct app *app)
@@ -169,8 +169,8 @@ int main(int argc, char **argv)
 	/* The blocking take must end before the socket's read timeout does. */
 	if (app.settings.redis_timeout_ms < 2000 * TAKE_TIMEOUT_SECONDS + 1000)
 		app.settings.redis_timeout_ms = (int)(2000 * TAKE_TIMEOUT_SECONDS) + 1000;
-	if (store_take_checkpoints(&app.store) != STORE_OK) {
-		log_error("refusing to start: %s", app.store.error);
+	if (store_take_housekeeping(app.store) != STORE_OK) {
+		log_error("refusing to start: %s", store_error(app.store));
 		app_close(&app);
 		return 1;
 	}

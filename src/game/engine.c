@@ -8,26 +8,13 @@
 #include "game/engine.h"
 #include "game/prng.h"
 
-#define ENGINE_STAT_MIN 1
-#define ENGINE_STAT_MAX 1000
-#define ENGINE_LUCK_MAX 90
 #define ENGINE_PERCENT_MIN 10
 #define ENGINE_PERCENT_SPAN 11		/* 10..20 inclusive */
 #define ENGINE_TURNS_INITIAL 64
 
-static bool in_range(int64_t value, int64_t min, int64_t max)
-{
-	return value >= min && value <= max;
-}
-
 static bool fighter_is_valid(const struct engine_fighter *fighter)
 {
-	return fighter->player_id > 0 &&
-	       in_range(fighter->attack, ENGINE_STAT_MIN, ENGINE_STAT_MAX) &&
-	       in_range(fighter->hit_points, ENGINE_STAT_MIN, ENGINE_STAT_MAX) &&
-	       in_range(fighter->luck, 0, ENGINE_LUCK_MAX) &&
-	       in_range(fighter->gold, 0, ENGINE_BALANCE_MAX) &&
-	       in_range(fighter->silver, 0, ENGINE_BALANCE_MAX);
+	return fighter->player_id > 0 && player_attributes_valid(&fighter->attributes);
 }
 
 /* Ceiling of a / b for a >= 0, b > 0. */
@@ -83,10 +70,11 @@ static int32_t strike(const struct engine_fighter *striker, int32_t striker_hp,
 	memset(turn, 0, sizeof(*turn));
 	turn->striker_id = striker->player_id;
 	turn->target_id = target->player_id;
-	turn->attack = engine_attack_value(striker->attack, striker->hit_points - striker_hp,
-					   striker->hit_points);
+	turn->attack = engine_attack_value((int32_t)striker->attributes.attack,
+					   (int32_t)striker->attributes.hit_points - striker_hp,
+					   (int32_t)striker->attributes.hit_points);
 	/* Drawn every turn, luck 0 included, so the draw sequence never depends on stats. */
-	turn->missed = prng_uniform(prng, 100) < (uint32_t)target->luck;
+	turn->missed = prng_uniform(prng, 100) < (uint32_t)target->attributes.luck;
 	if (!turn->missed)
 		turn->damage = turn->attack < target_hp ? turn->attack : target_hp;
 	turn->target_hp = target_hp - turn->damage;
@@ -98,7 +86,8 @@ static enum engine_status fight(const struct engine_fighter *attacker, const str
 				struct prng *prng, struct engine_result *result)
 {
 	const struct engine_fighter *fighters[2] = { attacker, defender };
-	int32_t hp[2] = { attacker->hit_points, defender->hit_points };
+	/* Within 1..1000 (fighter_is_valid), so the narrowing is exact. */
+	int32_t hp[2] = { (int32_t)attacker->attributes.hit_points, (int32_t)defender->attributes.hit_points };
 	size_t capacity = 0;
 	int striker = 0;
 	enum engine_status status;
@@ -143,13 +132,13 @@ static void settle(const struct engine_fighter *attacker, const struct engine_fi
 	const struct engine_fighter *loser = attacker_won ? defender : attacker;
 	int64_t sign = attacker_won ? 1 : -1;	/* direction of flow, seen from the attacker */
 
-	result->gold_stolen = amount_moved(loser->gold, winner->gold, result->percent_stolen);
-	result->silver_stolen = amount_moved(loser->silver, winner->silver, result->percent_stolen);
+	result->gold_stolen = amount_moved(loser->attributes.gold, winner->attributes.gold, result->percent_stolen);
+	result->silver_stolen = amount_moved(loser->attributes.silver, winner->attributes.silver, result->percent_stolen);
 	result->score_awarded = result->gold_stolen + result->silver_stolen;
-	result->attacker_gold_after = attacker->gold + sign * result->gold_stolen;
-	result->attacker_silver_after = attacker->silver + sign * result->silver_stolen;
-	result->defender_gold_after = defender->gold - sign * result->gold_stolen;
-	result->defender_silver_after = defender->silver - sign * result->silver_stolen;
+	result->attacker_gold_after = attacker->attributes.gold + sign * result->gold_stolen;
+	result->attacker_silver_after = attacker->attributes.silver + sign * result->silver_stolen;
+	result->defender_gold_after = defender->attributes.gold - sign * result->gold_stolen;
+	result->defender_silver_after = defender->attributes.silver - sign * result->silver_stolen;
 }
 
 enum engine_status engine_run(const struct engine_fighter *attacker, const struct engine_fighter *defender,

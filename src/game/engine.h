@@ -7,16 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ENGINE_BALANCE_MAX 1000000000LL
+#include "game/player_spec.h"
 
-/* A player as it stood right before the battle. */
+#define ENGINE_BALANCE_MAX PLAYER_COIN_MAX
+
+/* A player as it stood right before the battle: attack, full hit points,
+ * luck (percent chance to dodge), gold and silver, each within the bounds
+ * of game/player_spec.h. */
 struct engine_fighter {
 	int64_t player_id;	/* > 0, distinct from the opponent's */
-	int32_t attack;		/* 1..1000 */
-	int32_t hit_points;	/* 1..1000, full hit points */
-	int32_t luck;		/* 0..90, percent chance to dodge */
-	int64_t gold;		/* 0..ENGINE_BALANCE_MAX */
-	int64_t silver;		/* 0..ENGINE_BALANCE_MAX */
+	struct player_attributes attributes;
 };
 
 struct engine_turn {
@@ -62,8 +62,8 @@ int32_t engine_attack_value(int32_t base, int32_t lost, int32_t max_hit_points);
  *
  * On ENGINE_OK, *out owns turns: release with engine_result_free(). On any
  * other status *out is zeroed (when out is not NULL) and owns nothing.
- * ENGINE_INVALID_INPUT: a NULL pointer, a field outside the range noted in
- * struct engine_fighter, or equal player ids.
+ * ENGINE_INVALID_INPUT: a NULL pointer, an attribute outside its bounds in
+ * game/player_spec.h, or equal player ids.
  */
 enum engine_status engine_run(const struct engine_fighter *attacker, const struct engine_fighter *defender,
 			      uint64_t seed, struct engine_result *out);

@@ -68,7 +68,7 @@ static int authorize(struct app *app, const struct request *request, enum auth_p
 		response_error(response, API_ERROR_FORBIDDEN, NULL, NULL);
 		return -1;
 	case AUTH_UNAVAILABLE:
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		return -1;
 	case AUTH_UNAUTHORIZED:
 	default:

@@ -40,12 +40,12 @@ static int check_players_exist(struct app *app, const struct battle_submit *subm
 		int64_t id;
 	} sides[] = {{"attacker_id", submit->attacker_id}, {"defender_id", submit->defender_id}};
 	for (size_t i = 0; i < 2; i++) {
-		enum store_status status = store_player_exists(&app->store, sides[i].id);
+		enum store_status status = store_player_exists(app->store, sides[i].id);
 		if (status == STORE_NOT_FOUND && field_error_add(&fields, sides[i].field, "no such player") == 0)
 			continue;
 		if (status != STORE_OK) {
 			json_object_put(fields);
-			handler_unavailable(response, app->store.error);
+			handler_unavailable(response, store_error(app->store));
 			return -1;
 		}
 	}
@@ -82,7 +82,7 @@ static enum replay check_idempotency(struct app *app, const char *caller_name, c
 				     const unsigned char hash[crypto_hash_sha256_BYTES], int64_t *battle_id)
 {
 	struct idempotency_record record;
-	switch (store_idempotency_get(&app->store, caller_name, key, &record)) {
+	switch (store_idempotency_get(app->store, caller_name, key, &record)) {
 	case STORE_NOT_FOUND:
 		return REPLAY_NONE;
 	case STORE_OK:
@@ -91,7 +91,7 @@ static enum replay check_idempotency(struct app *app, const char *caller_name, c
 		return REPLAY_ERROR;
 	}
 	if (record.created_at + IDEMPOTENCY_WINDOW_SECONDS <= now)
-		return store_idempotency_delete(&app->store, caller_name, key) == STORE_OK ? REPLAY_NONE : REPLAY_ERROR;
+		return store_idempotency_delete(app->store, caller_name, key) == STORE_OK ? REPLAY_NONE : REPLAY_ERROR;
 	if (memcmp(record.request_hash, hash, crypto_hash_sha256_BYTES) != 0)
 		return REPLAY_CONFLICT;
 	*battle_id = record.battle_id;
@@ -101,10 +101,10 @@ static enum replay check_idempotency(struct app *app, const char *caller_name, c
 static void replay_battle(struct app *app, int64_t battle_id, struct response *response)
 {
 	struct battle_record battle;
-	if (store_battle_get(&app->store, battle_id, &battle) == STORE_OK)
+	if (store_battle_get(app->store, battle_id, &battle) == STORE_OK)
 		respond_battle(response, 202, &battle, false);
 	else
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 	battle_record_free(&battle);
 }
 
@@ -122,45 +122,45 @@ static void queue_battle(struct app *app, const struct request *request, const s
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		return;
 	}
-	if (store_begin(&app->store) != STORE_OK)
+	if (store_begin(app->store, STORE_SUBMIT_BATTLE) != STORE_OK)
 		goto unavailable;
 	enum replay replay = key ? check_idempotency(app, caller_name, key, request->now, hash, &replay_id)
 				 : REPLAY_NONE;
 	if (replay == REPLAY_ERROR)
 		goto unavailable;
 	if (replay != REPLAY_NONE) {
-		store_rollback(&app->store);
+		store_rollback(app->store);
 		if (replay == REPLAY_SAME)
 			replay_battle(app, replay_id, response);
 		else
 			response_error(response, API_ERROR_CONFLICT, "Idempotency-Key reused with a different body", NULL);
 		return;
 	}
-	if (store_battle_insert(&app->store, submit->attacker_id, submit->defender_id, battle.submitted_at,
+	if (store_battle_insert(app->store, submit->attacker_id, submit->defender_id, battle.submitted_at,
 				&battle.id) != STORE_OK)
 		goto unavailable;
 	if (key) {
 		struct idempotency_record record = {.battle_id = battle.id, .created_at = request->now};
 		memcpy(record.request_hash, hash, sizeof(hash));
-		if (store_idempotency_insert(&app->store, caller_name, key, &record) != STORE_OK)
+		if (store_idempotency_insert(app->store, caller_name, key, &record) != STORE_OK)
 			goto unavailable;
 	}
 	if (battle_queue_push(&app->redis, battle.id) != REDIS_LINK_OK) {
-		store_rollback(&app->store);
+		store_rollback(app->store);
 		handler_unavailable(response, app->redis.error);
 		return;
 	}
-	if (store_commit(&app->store) != STORE_OK) {
+	if (store_commit(app->store) != STORE_OK) {
 		battle_queue_withdraw(&app->redis, battle.id);
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		return;
 	}
 	battle.status = BATTLE_QUEUED;
 	respond_battle(response, 202, &battle, false);
 	return;
 unavailable:
-	store_rollback(&app->store);
-	handler_unavailable(response, app->store.error);
+	store_rollback(app->store);
+	handler_unavailable(response, store_error(app->store));
 }
 
 void handle_submit_battle(struct app *app, const struct request *request, const struct route_match *match,
@@ -205,7 +205,7 @@ void handle_get_battle(struct app *app, const struct request *request, const str
 	(void)request;
 	(void)caller;
 	struct battle_record battle;
-	switch (store_battle_get(&app->store, match->id, &battle)) {
+	switch (store_battle_get(app->store, match->id, &battle)) {
 	case STORE_OK:
 		respond_battle(response, 200, &battle, true);
 		break;
@@ -213,7 +213,7 @@ void handle_get_battle(struct app *app, const struct request *request, const str
 		response_error(response, API_ERROR_NOT_FOUND, "no such battle", NULL);
 		break;
 	default:
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		break;
 	}
 	battle_record_free(&battle);
@@ -256,29 +256,24 @@ void handle_list_player_battles(struct app *app, const struct request *request, 
 		goto out;
 	}
 	/* One read transaction: total and page come from the same snapshot. */
-	if (!list || store_begin_read(&app->store) != STORE_OK)
+	if (!list || store_begin(app->store, STORE_READ) != STORE_OK)
 		goto unavailable;
-	enum store_status status = store_player_exists(&app->store, match->id);
+	enum store_status status = store_player_exists(app->store, match->id);
 	if (status == STORE_NOT_FOUND) {
 		response_error(response, API_ERROR_NOT_FOUND, "no such player", NULL);
 		goto out;
 	}
-	if (status != STORE_OK || store_player_battle_count(&app->store, match->id, &total) != STORE_OK ||
-	    store_player_battles(&app->store, match->id, values.values[PARAM_LIMIT], values.values[PARAM_OFFSET],
+	if (status != STORE_OK || store_player_battle_count(app->store, match->id, &total) != STORE_OK ||
+	    store_player_battles(app->store, match->id, values.values[PARAM_LIMIT], values.values[PARAM_OFFSET],
 				 add_summary, list) != STORE_OK)
 		goto unavailable;
-	page = json_object_new_object();
-	if (!page || json_object_object_add(page, "total", json_object_new_int64(total)) != 0 ||
-	    json_object_object_add(page, "battles", list) != 0) {
-		json_object_put(page);
-		page = NULL;
-	}
+	page = view_battle_page(total, list);
 	list = NULL;	/* owned by page, or freed with it */
 	handler_respond(response, 200, page);
 	goto out;
 unavailable:
-	handler_unavailable(response, app->store.error);
+	handler_unavailable(response, store_error(app->store));
 out:
-	store_rollback(&app->store);
+	store_rollback(app->store);
 	json_object_put(list);
 }

@@ -12,7 +12,7 @@ void handle_get_heartbeat(struct app *app, const struct request *request, const 
 	(void)match;
 	(void)caller;
 	int64_t pending = 0;
-	bool sqlite_ok = store_ping(&app->store) == STORE_OK;
+	bool sqlite_ok = store_ping(app->store) == STORE_OK;
 	bool redis_ok = battle_queue_pending(&app->redis, &pending) == REDIS_LINK_OK;
 	handler_respond(response, sqlite_ok && redis_ok ? 200 : 503, view_heartbeat(sqlite_ok, redis_ok, pending));
 }

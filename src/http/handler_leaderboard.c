@@ -32,7 +32,7 @@ static enum leaderboard_status restore_player(struct app *app, int64_t player_id
 {
 	struct player_record player;
 	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
-	if (store_player_get(&app->store, player_id, &player) == STORE_OK)
+	if (store_player_get(app->store, player_id, &player) == STORE_OK)
 		status = leaderboard_set_score(&app->redis, player.id, player.name, player.score, 0);
 	player_record_free(&player);
 	return status;
@@ -47,14 +47,14 @@ static int check_around(struct app *app, const struct query_values *values, stru
 		handler_invalid_field(response, "offset", "cannot be combined with around");
 		return -1;
 	}
-	switch (store_player_exists(&app->store, values->values[PARAM_AROUND])) {
+	switch (store_player_exists(app->store, values->values[PARAM_AROUND])) {
 	case STORE_OK:
 		return 0;
 	case STORE_NOT_FOUND:
 		handler_invalid_field(response, "around", "no such player");
 		return -1;
 	default:
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		return -1;
 	}
 }
@@ -82,7 +82,7 @@ void handle_get_leaderboard(struct app *app, const struct request *request, cons
 		return;
 	enum leaderboard_status status = read_board(app, &values, &page);
 	if (status == LEADERBOARD_NOT_BUILT &&
-	    leaderboard_rebuild(&app->redis, &app->store, REBUILD_WAIT_MS) == LEADERBOARD_OK)
+	    leaderboard_rebuild(&app->redis, app->store, REBUILD_WAIT_MS) == LEADERBOARD_OK)
 		status = read_board(app, &values, &page);
 	if (status == LEADERBOARD_NOT_FOUND && restore_player(app, values.values[PARAM_AROUND]) == LEADERBOARD_OK)
 		status = read_board(app, &values, &page);

@@ -22,8 +22,7 @@ static void respond_created(struct response *response, const struct player_creat
 {
 	char location[48];
 	struct player_record record = {
-		.id = id, .description = input->description, .gold = input->gold, .silver = input->silver,
-		.attack = input->attack, .hit_points = input->hit_points, .luck = input->luck, .score = 0,
+		.id = id, .description = input->description, .attributes = input->attributes, .score = 0,
 	};
 	snprintf(record.name, sizeof(record.name), "%s", input->name);
 	snprintf(record.created_at, sizeof(record.created_at), "%s", created_at);
@@ -39,15 +38,15 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 				       struct response *response)
 {
 	int64_t id = 0;
-	enum store_status status = store_begin(&app->store);
+	enum store_status status = store_begin(app->store, STORE_CREATE_PLAYER);
 	if (status == STORE_OK)
-		status = store_player_insert(&app->store, input, stored_hash, created_at, &id);
+		status = store_player_insert(app->store, input, stored_hash, created_at, &id);
 	if (status != STORE_OK) {
-		store_rollback(&app->store);
+		store_rollback(app->store);
 		if (status == STORE_CONFLICT)
 			response_error(response, API_ERROR_CONFLICT, "player name already taken", NULL);
 		else
-			handler_unavailable(response, app->store.error);
+			handler_unavailable(response, store_error(app->store));
 		return 0;
 	}
 	/* The deadline falls just before our socket timeout: a write that a
@@ -55,14 +54,14 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 	 * that ran in time but whose reply was late is taken back below. */
 	int64_t deadline_ms = timefmt_now_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
 	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
-		store_rollback(&app->store);
+		store_rollback(app->store);
 		handler_unavailable(response, app->redis.error);
 		leaderboard_remove(&app->redis, id, input->name, 0);
 		return 0;
 	}
-	if (store_commit(&app->store) != STORE_OK) {
+	if (store_commit(app->store) != STORE_OK) {
 		leaderboard_remove(&app->redis, id, input->name, 0);
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		return 0;
 	}
 	return id;
@@ -116,7 +115,7 @@ void handle_get_player(struct app *app, const struct request *request, const str
 	(void)request;
 	(void)caller;
 	struct player_record player;
-	switch (store_player_get(&app->store, match->id, &player)) {
+	switch (store_player_get(app->store, match->id, &player)) {
 	case STORE_OK:
 		handler_respond(response, 200, view_player(&player));
 		break;
@@ -124,7 +123,7 @@ void handle_get_player(struct app *app, const struct request *request, const str
 		response_error(response, API_ERROR_NOT_FOUND, "no such player", NULL);
 		break;
 	default:
-		handler_unavailable(response, app->store.error);
+		handler_unavailable(response, store_error(app->store));
 		break;
 	}
 	player_record_free(&player);

@@ -60,32 +60,26 @@ static const char message_not_unicode[] = "must be valid Unicode";
 
 /* ---- the tables ---------------------------------------------------------- */
 
+/* The string fields, then one row per integer attribute of the player spec. */
+#define PLAYER_ATTRIBUTE_FIELD(field, min, max, default_value, role) PLAYER_FIELD_##field,
 enum player_field {
 	PLAYER_NAME,
 	PLAYER_DESCRIPTION,
-	PLAYER_GOLD,
-	PLAYER_SILVER,
-	PLAYER_ATTACK,
-	PLAYER_HIT_POINTS,
-	PLAYER_LUCK,
 	PLAYER_PASSWORD,
+	PLAYER_ATTRIBUTES(PLAYER_ATTRIBUTE_FIELD)
 	PLAYER_FIELD__COUNT
 };
 
-#define COIN_MAX INT64_C(1000000000)
-
+#define PLAYER_ATTRIBUTE_RULE(field, min, max, default_value, role) \
+	[PLAYER_FIELD_##field] = {#field, FIELD_INTEGER, false, (min), (max), 0, 0, (default_value), NULL},
 static const struct field_spec player_fields[PLAYER_FIELD__COUNT] = {
 	[PLAYER_NAME] = {"name", FIELD_STRING, true, 1, 20, LENGTH_CODE_POINTS,
 			 RULE_NO_CONTROL | RULE_NO_COLON | RULE_NOT_RESERVED, 0, NULL},
 	[PLAYER_DESCRIPTION] = {"description", FIELD_STRING, false, 0, 1000, LENGTH_CODE_POINTS,
 				RULE_NO_NUL, 0, ""},
-	[PLAYER_GOLD] = {"gold", FIELD_INTEGER, false, 0, COIN_MAX, 0, 0, 0, NULL},
-	[PLAYER_SILVER] = {"silver", FIELD_INTEGER, false, 0, COIN_MAX, 0, 0, 0, NULL},
-	[PLAYER_ATTACK] = {"attack", FIELD_INTEGER, false, 1, 1000, 0, 0, 70, NULL},
-	[PLAYER_HIT_POINTS] = {"hit_points", FIELD_INTEGER, false, 1, 1000, 0, 0, 100, NULL},
-	[PLAYER_LUCK] = {"luck", FIELD_INTEGER, false, 0, 90, 0, 0, 10, NULL},
 	[PLAYER_PASSWORD] = {"password", FIELD_STRING, false, 8, 128, LENGTH_BYTES,
 			     RULE_NO_NUL, 0, NULL},
+	PLAYER_ATTRIBUTES(PLAYER_ATTRIBUTE_RULE)
 };
 
 enum battle_field { BATTLE_ATTACKER_ID, BATTLE_DEFENDER_ID, BATTLE_FIELD__COUNT };
@@ -290,11 +284,9 @@ enum validate_status player_create_validate(const struct json_body *body, struct
 		goto out;
 	if (password->string && !(out->password = strndup(password->string, password->string_length)))
 		goto out;
-	out->gold = values[PLAYER_GOLD].integer;
-	out->silver = values[PLAYER_SILVER].integer;
-	out->attack = (int32_t)values[PLAYER_ATTACK].integer;
-	out->hit_points = (int32_t)values[PLAYER_HIT_POINTS].integer;
-	out->luck = (int32_t)values[PLAYER_LUCK].integer;
+#define PLAYER_ATTRIBUTE_VALUE(field, min, max, default_value, role) \
+	out->attributes.field = values[PLAYER_FIELD_##field].integer;
+	PLAYER_ATTRIBUTES(PLAYER_ATTRIBUTE_VALUE)
 	status = VALIDATE_OK;
 out:
 	if (status != VALIDATE_OK)

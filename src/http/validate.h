@@ -14,16 +14,13 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "game/player_spec.h"
 #include "http/json_body.h"
 
 struct player_create {
 	char *name;
 	char *description;
-	int64_t gold;
-	int64_t silver;
-	int32_t attack;
-	int32_t hit_points;
-	int32_t luck;
+	struct player_attributes attributes;	/* each given or defaulted (game/player_spec.h) */
 	char *password;	/* NULL when absent */
 };
 

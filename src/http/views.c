@@ -1,6 +1,10 @@
-/* views.c — builds the contract's JSON objects. A NULL return means out of memory. */
+/* views.c — builds the contract's JSON objects, all of them: a change of
+ * shape is a change here. A NULL return means out of memory. Player
+ * attributes come from the player spec (game/player_spec.h), in its order. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <json-c/json.h>
 
 #include "http/views.h"
@@ -30,15 +34,19 @@ json_object *view_player(const struct player_record *player)
 	if (!object)
 		return NULL;
 	if (add_int(object, "id", player->id) || add_string(object, "name", player->name) ||
-	    add_string(object, "description", player->description ? player->description : "") ||
-	    add_int(object, "gold", player->gold) || add_int(object, "silver", player->silver) ||
-	    add_int(object, "attack", player->attack) || add_int(object, "hit_points", player->hit_points) ||
-	    add_int(object, "luck", player->luck) || add_int(object, "score", player->score) ||
-	    add_string(object, "created_at", player->created_at)) {
-		json_object_put(object);
-		return NULL;
-	}
+	    add_string(object, "description", player->description ? player->description : ""))
+		goto fail;
+#define ADD_ATTRIBUTE(field, min, max, default_value, role) \
+	if (add_int(object, #field, player->attributes.field)) \
+		goto fail;
+	PLAYER_ATTRIBUTES(ADD_ATTRIBUTE)
+#undef ADD_ATTRIBUTE
+	if (add_int(object, "score", player->score) || add_string(object, "created_at", player->created_at))
+		goto fail;
 	return object;
+fail:
+	json_object_put(object);
+	return NULL;
 }
 
 json_object *view_session(const char *token, int64_t expires_in, int64_t player_id)
@@ -59,15 +67,24 @@ static json_object *view_side(const struct battle_side *side)
 	json_object *object = json_object_new_object();
 	if (!object)
 		return NULL;
-	if (add_int(object, "player_id", side->player_id) || add_int(object, "attack", side->attack) ||
-	    add_int(object, "hit_points", side->hit_points) || add_int(object, "luck", side->luck) ||
-	    add_int(object, "gold_before", side->gold_before) ||
-	    add_int(object, "silver_before", side->silver_before) ||
-	    add_int(object, "gold_after", side->gold_after) || add_int(object, "silver_after", side->silver_after)) {
-		json_object_put(object);
-		return NULL;
-	}
+	if (add_int(object, "player_id", side->player_id))
+		goto fail;
+#define ADD_FIGHTS(field, min, max, default_value, role) \
+	PLAYER_IF_FIGHTS(role, if (add_int(object, #field, side->field)) goto fail;)
+#define ADD_BEFORE(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, if (add_int(object, #field "_before", side->field##_before)) goto fail;)
+#define ADD_AFTER(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, if (add_int(object, #field "_after", side->field##_after)) goto fail;)
+	PLAYER_ATTRIBUTES(ADD_FIGHTS)
+	PLAYER_ATTRIBUTES(ADD_BEFORE)
+	PLAYER_ATTRIBUTES(ADD_AFTER)
+#undef ADD_FIGHTS
+#undef ADD_BEFORE
+#undef ADD_AFTER
 	return object;
+fail:
+	json_object_put(object);
+	return NULL;
 }
 
 static int add_report(json_object *object, const struct battle_record *battle, bool full)
@@ -86,7 +103,7 @@ static int add_report(json_object *object, const struct battle_record *battle, b
 	    add(participants, "attacker", view_side(&battle->attacker)) ||
 	    add(participants, "defender", view_side(&battle->defender)))
 		return -1;
-	/* The turns were serialised by the worker from the engine's result. */
+	/* Stored as view_turns_text() wrote them when the battle was applied. */
 	return add(object, "turns", json_tokener_parse(battle->turns_json ? battle->turns_json : "[]"));
 }
 
@@ -104,6 +121,43 @@ json_object *view_battle(const struct battle_record *battle, bool full)
 		return NULL;
 	}
 	return object;
+}
+
+json_object *view_battle_page(int64_t total, json_object *battles)
+{
+	json_object *object = json_object_new_object();
+	if (!object || add_int(object, "total", total) || json_object_object_add(object, "battles", battles) != 0)
+		goto fail;
+	return object;
+fail:
+	/* Not added, so still ours. */
+	json_object_put(battles);
+	json_object_put(object);
+	return NULL;
+}
+
+char *view_turns_text(const struct engine_turn *turns, size_t count)
+{
+	char *text = NULL;
+	json_object *array = json_object_new_array_ext((int)count);
+	for (size_t i = 0; array && i < count; i++) {
+		const struct engine_turn *turn = &turns[i];
+		json_object *item = json_object_new_object();
+		if (!item || json_object_array_add(array, item) != 0) {
+			json_object_put(item);
+			goto out;
+		}
+		if (add_int(item, "n", turn->n) || add_int(item, "striker_id", turn->striker_id) ||
+		    add_int(item, "target_id", turn->target_id) || add_int(item, "attack", turn->attack) ||
+		    add(item, "missed", json_object_new_boolean(turn->missed)) ||
+		    add_int(item, "damage", turn->damage) || add_int(item, "target_hp", turn->target_hp))
+			goto out;
+	}
+	if (array)
+		text = strdup(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PLAIN));
+out:
+	json_object_put(array);
+	return text;
 }
 
 json_object *view_leaderboard(const struct leaderboard_page *page)

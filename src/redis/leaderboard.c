@@ -330,7 +330,7 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 		goto out;
 	enum store_status scanned = store_players_scan(store, rebuild_visit, &context);
 	if (drain_replies(&context) != 0 || scanned != STORE_OK || context.failed) {
-		log_error("leaderboard rebuild failed: %s", scanned != STORE_OK ? store->error : link->error);
+		log_error("leaderboard rebuild failed: %s", scanned != STORE_OK ? store_error(store) : link->error);
 		goto out;
 	}
 	reply = redis_link_command(link, "SET %s 1", LEADERBOARD_BUILT_KEY);

@@ -1,103 +1,86 @@
-/* store.h — the SQLite store: one connection per process (or worker thread),
- * WAL with a busy timeout, every statement prepared once and kept.
- * Every function returns a store_status; detail goes to store->error. */
+/* store.h — the store of record, in the domain's words: players, battles,
+ * idempotency keys, the queued battles, and transactions named by what they
+ * are for. One connection per process (or worker thread); no engine's type
+ * or concept crosses this interface. The SQLite backend is in store/sqlite/.
+ *
+ * The contract every backend keeps (the battle guarantees rest on it,
+ * docs/architecture.md):
+ * - Submission order. Between store_begin(STORE_SUBMIT_BATTLE) and its
+ *   commit or rollback, no other submission can take a battle id. A
+ *   submitter pushes its id to the queue before it commits, so ids reach
+ *   the queue in increasing order. (SQLite: the database-wide write lock.)
+ * - store_wait_for_submissions() returns only once every submission that
+ *   had begun when it was called has committed or rolled back: after it,
+ *   no battle id below the largest one committed can still appear.
+ * - Balances and scores change only in STORE_APPLY_BATCH transactions, and
+ *   one worker at a time runs them, so what the worker read in its
+ *   STORE_READ transaction is still current when it writes.
+ * - A failed call leaves its transaction open: the caller rolls back, so a
+ *   5xx leaves nothing behind.
+ * Every function returns a store_status; store_error() says why. */
 #ifndef PT_STORE_H
 #define PT_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
+#include "game/player_spec.h"
 
 enum store_status {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,
-	STORE_CONFLICT,		/* a UNIQUE constraint: name taken, key reused */
+	STORE_CONFLICT,		/* a uniqueness rule: name taken, key reused */
 	STORE_INVALID,		/* a CHECK or foreign key refused the row: a bug upstream */
 	STORE_UNAVAILABLE,	/* busy past the timeout, I/O error, disk full, no memory */
 };
 
-enum store_statement {
-	STMT_BEGIN_IMMEDIATE,
-	STMT_BEGIN_DEFERRED,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_PING,
-	STMT_PLAYER_INSERT,
-	STMT_PLAYER_GET,
-	STMT_PLAYER_CREDENTIALS,
-	STMT_PLAYER_EXISTS,
-	STMT_PLAYER_ANY,
-	STMT_PLAYER_SCAN,
-	STMT_PLAYER_UPDATE_BALANCES,
-	STMT_BATTLE_INSERT,
-	STMT_PARTICIPANT_INSERT,
-	STMT_BATTLE_GET,
-	STMT_BATTLE_APPLY,
-	STMT_PLAYER_BATTLES_COUNT,
-	STMT_PLAYER_BATTLES_PAGE,
-	STMT_QUEUED_BATTLE_IDS,
-	STMT_IDEMPOTENCY_GET,
-	STMT_IDEMPOTENCY_DELETE,
-	STMT_IDEMPOTENCY_INSERT,
-	STMT__COUNT
+/* What a transaction is for; each backend maps it to its own locking. */
+enum store_intent {
+	STORE_READ,		/* several reads from one snapshot */
+	STORE_CREATE_PLAYER,	/* players inserted */
+	STORE_SUBMIT_BATTLE,	/* idempotency check, insert, queue push: see the contract */
+	STORE_APPLY_BATCH,	/* the worker's reports, balances and scores */
 };
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *statements[STMT__COUNT];
-	char error[256];
-};
+struct store;
 
-#define STORE_NAME_MAX 80		/* 20 code points of at most 4 bytes, plus NUL */
-#define STORE_DESCRIPTION_MAX 4001
+#define STORE_NAME_MAX PLAYER_NAME_MAX_BYTES
+#define STORE_TIME_SIZE 24
 
+/* Opens (creating if needed) the store at location (for SQLite, a file
+ * path). Statements are prepared lazily, so a store can be opened before
+ * migrating. On failure *out is NULL and error says why. */
+enum store_status store_open(const char *location, int busy_timeout_ms, struct store **out, char *error,
+			     size_t error_size);
+void store_close(struct store *store);
+const char *store_error(const struct store *store);
+
+enum store_status store_begin(struct store *store, enum store_intent intent);
+enum store_status store_commit(struct store *store);	/* rolls back when it fails */
+void store_rollback(struct store *store);		/* a no-op outside a transaction */
+enum store_status store_wait_for_submissions(struct store *store);
+
+/* The worker's connection takes on the store's housekeeping (for SQLite,
+ * WAL checkpoints in its commits); store_housekeeping() does the idle-time
+ * part without waiting for anyone. Other connections do as little as they
+ * can, so that requests do not. */
+enum store_status store_take_housekeeping(struct store *store);
+enum store_status store_housekeeping(struct store *store);
+
+/* A real read of the schema: fails when the store is gone, locked or unreadable. */
+enum store_status store_ping(struct store *store);
+
+/* ---- players ---- */
 struct player_record {
 	int64_t id;
 	char name[STORE_NAME_MAX + 1];
 	char *description;	/* malloc'd */
-	int64_t gold, silver, score;
-	int32_t attack, hit_points, luck;
-	char created_at[24];
+	struct player_attributes attributes;
+	int64_t score;
+	char created_at[STORE_TIME_SIZE];
 };
 
-/* Opens (creating if needed) the database and applies the connection pragmas.
- * Statements are prepared lazily, so a store can be opened before migrating. */
-enum store_status store_open(struct store *store, const char *path, int busy_timeout_ms);
-void store_close(struct store *store);
-
-enum store_status store_begin(struct store *store);	/* BEGIN IMMEDIATE: takes the write lock */
-enum store_status store_begin_read(struct store *store);
-enum store_status store_commit(struct store *store);
-void store_rollback(struct store *store);
-
-/* The worker's connection checkpoints at SQLite's usual threshold (1,000
- * pages) in its own commits; other connections only past 16,000 pages, so
- * that requests do not (see store_open). */
-enum store_status store_take_checkpoints(struct store *store);
-/* Copies committed WAL frames into the database file without waiting for
- * readers or writers (a PASSIVE checkpoint): the worker's timer, for when it
- * has nothing to commit. */
-enum store_status store_checkpoint(struct store *store);
-
-/* A real read of the schema: fails when the file is gone, locked or unreadable. */
-enum store_status store_ping(struct store *store);
-
-/* Looks up a prepared statement, preparing it on first use; reset and unbound. */
-sqlite3_stmt *store_statement(struct store *store, enum store_statement which);
-/* Runs a statement whose ?1 is an id and reads at most one row with read
- * (which may be NULL to only ask whether the row exists): the one lookup
- * that players, battles and existence checks share. */
-typedef enum store_status (*store_row_reader)(sqlite3_stmt *statement, void *out);
-enum store_status store_get_by_id(struct store *store, enum store_statement which, int64_t id,
-				  store_row_reader read, void *out);
-/* Copies a text column into a fixed buffer ("" for NULL). */
-void store_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size);
-/* Maps an SQLite result code to a store_status and records the message. */
-enum store_status store_fail(struct store *store, int sqlite_result);
-
-/* ---- players (store_players.c) ---- */
 struct player_create;
 enum store_status store_player_insert(struct store *store, const struct player_create *player,
 				      const char *stored_hash, const char *created_at, int64_t *id_out);
@@ -112,25 +95,19 @@ enum store_status store_players_any(struct store *store, bool *any);
 typedef int (*store_player_visitor)(void *context, int64_t id, const char *name, int64_t score);
 enum store_status store_players_scan(struct store *store, store_player_visitor visit, void *context);
 
-/* ---- battles (store_battles.c) ---- */
+/* ---- battles ---- */
 enum battle_status_value {
 	BATTLE_QUEUED,
 	BATTLE_DONE,
-};
-
-struct battle_side {
-	int64_t player_id;
-	int32_t attack, hit_points, luck;
-	int64_t gold_before, silver_before, gold_after, silver_after;
 };
 
 struct battle_record {
 	int64_t id;
 	int64_t attacker_id, defender_id;
 	enum battle_status_value status;
-	char submitted_at[24];
+	char submitted_at[STORE_TIME_SIZE];
 	/* BATTLE_DONE only: */
-	char processed_at[24];
+	char processed_at[STORE_TIME_SIZE];
 	int64_t winner_id, loser_id;
 	int32_t percent_stolen;
 	int64_t gold_stolen, silver_stolen, score_awarded;
@@ -162,14 +139,15 @@ enum store_status store_idempotency_delete(struct store *store, const char *call
 enum store_status store_idempotency_insert(struct store *store, const char *caller, const char *key,
 					   const struct idempotency_record *record);
 
-/* Worker: the balances the engine needs, and the write-back of a result. */
+/* ---- the worker: the balances the engine needs, and the write-back ---- */
 struct player_state {
 	int64_t id;
 	char name[STORE_NAME_MAX + 1];
-	int32_t attack, hit_points, luck;
-	int64_t gold, silver, score;
+	struct player_attributes attributes;
+	int64_t score;
 };
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out);
+/* Writes the balances and the score. */
 enum store_status store_player_state_save(struct store *store, const struct player_state *player);
 /* Ids of queued battles up to max_id, oldest first, at most limit of them. */
 enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,

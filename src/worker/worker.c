@@ -10,8 +10,9 @@
 #include <sys/random.h>
 #include <json-c/json.h>
 
-#include "redis/battle_queue.h"
 #include "game/engine.h"
+#include "http/views.h"
+#include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -76,12 +77,12 @@ static int load_battles(struct app *app, const int64_t *ids, size_t count, size_
 	for (size_t i = 1; i < count; i++)
 		if (ids[i] > max_id)
 			max_id = ids[i];
-	if (!queued || store_queued_battle_ids(&app->store, max_id, limit, queued, &queued_count) != STORE_OK)
+	if (!queued || store_queued_battle_ids(app->store, max_id, limit, queued, &queued_count) != STORE_OK)
 		goto out;
 	*covers_delivery = queued_count < limit || (queued_count > 0 && queued[queued_count - 1] >= max_id);
 	for (size_t i = 0; i < queued_count; i++) {
 		struct planned_battle *planned = &batch->battles[batch->battle_count];
-		if (store_battle_get(&app->store, queued[i], &planned->record) != STORE_OK)
+		if (store_battle_get(app->store, queued[i], &planned->record) != STORE_OK)
 			goto out;
 		batch->battle_count++;
 	}
@@ -111,7 +112,7 @@ static int load_players(struct app *app, struct batch *batch)
 	if (!batch->players)
 		goto out;
 	for (size_t i = 0; i < unique; i++)
-		if (store_player_state(&app->store, ids[i], &batch->players[i]) != STORE_OK)
+		if (store_player_state(app->store, ids[i], &batch->players[i]) != STORE_OK)
 			goto out;
 	batch->player_count = unique;
 	result = 0;
@@ -157,44 +158,6 @@ static int plan_dependencies(struct batch *batch)
 
 /* ---- running ---- */
 
-static void fill_side(struct battle_side *side, const struct player_state *player)
-{
-	side->player_id = player->id;
-	side->attack = player->attack;
-	side->hit_points = player->hit_points;
-	side->luck = player->luck;
-	side->gold_before = player->gold;
-	side->silver_before = player->silver;
-}
-
-static char *turns_to_json(const struct engine_result *result)
-{
-	char *text = NULL;
-	json_object *turns = json_object_new_array_ext((int)result->turn_count);
-	for (size_t i = 0; turns && i < result->turn_count; i++) {
-		const struct engine_turn *turn = &result->turns[i];
-		json_object *item = json_object_new_object();
-		if (!item || json_object_array_add(turns, item) != 0) {
-			json_object_put(item);
-			goto out;
-		}
-		json_object_object_add(item, "n", json_object_new_int64(turn->n));
-		json_object_object_add(item, "striker_id", json_object_new_int64(turn->striker_id));
-		json_object_object_add(item, "target_id", json_object_new_int64(turn->target_id));
-		json_object_object_add(item, "attack", json_object_new_int(turn->attack));
-		json_object_object_add(item, "missed", json_object_new_boolean(turn->missed));
-		json_object_object_add(item, "damage", json_object_new_int(turn->damage));
-		json_object_object_add(item, "target_hp", json_object_new_int(turn->target_hp));
-		if (json_object_object_length(item) != 7)
-			goto out;
-	}
-	if (turns)
-		text = strdup(json_object_to_json_string_ext(turns, JSON_C_TO_STRING_PLAIN));
-out:
-	json_object_put(turns);
-	return text;
-}
-
 /* Runs while no other thread touches these two players (the scheduler's promise). */
 static int run_battle(struct batch *batch, struct planned_battle *planned, const char *processed_at)
 {
@@ -203,18 +166,18 @@ static int run_battle(struct batch *batch, struct planned_battle *planned, const
 	struct battle_record *record = &planned->record;
 	struct engine_result result = {0};
 	struct engine_fighter fighters[2] = {
-		{attacker->id, attacker->attack, attacker->hit_points, attacker->luck, attacker->gold, attacker->silver},
-		{defender->id, defender->attack, defender->hit_points, defender->luck, defender->gold, defender->silver},
+		{attacker->id, attacker->attributes},
+		{defender->id, defender->attributes},
 	};
 	if (engine_run(&fighters[0], &fighters[1], planned->seed, &result) != ENGINE_OK)
 		return -1;
-	record->turns_json = turns_to_json(&result);
+	record->turns_json = view_turns_text(result.turns, result.turn_count);
 	if (!record->turns_json) {
 		engine_result_free(&result);
 		return -1;
 	}
-	fill_side(&record->attacker, attacker);
-	fill_side(&record->defender, defender);
+	battle_side_record(&record->attacker, attacker->id, &attacker->attributes);
+	battle_side_record(&record->defender, defender->id, &defender->attributes);
 	snprintf(record->processed_at, sizeof(record->processed_at), "%s", processed_at);
 	snprintf(record->seed, sizeof(record->seed), "%016" PRIx64, planned->seed);
 	record->status = BATTLE_DONE;
@@ -224,10 +187,10 @@ static int run_battle(struct batch *batch, struct planned_battle *planned, const
 	record->gold_stolen = result.gold_stolen;
 	record->silver_stolen = result.silver_stolen;
 	record->score_awarded = result.score_awarded;
-	record->attacker.gold_after = attacker->gold = result.attacker_gold_after;
-	record->attacker.silver_after = attacker->silver = result.attacker_silver_after;
-	record->defender.gold_after = defender->gold = result.defender_gold_after;
-	record->defender.silver_after = defender->silver = result.defender_silver_after;
+	record->attacker.gold_after = attacker->attributes.gold = result.attacker_gold_after;
+	record->attacker.silver_after = attacker->attributes.silver = result.attacker_silver_after;
+	record->defender.gold_after = defender->attributes.gold = result.defender_gold_after;
+	record->defender.silver_after = defender->attributes.silver = result.defender_silver_after;
 	(result.winner_id == attacker->id ? attacker : defender)->score += result.score_awarded;
 	engine_result_free(&result);
 	return 0;
@@ -295,12 +258,12 @@ static int run_all(struct batch *batch, int threads, const char *processed_at)
 static int commit_batch(struct app *app, struct batch *batch)
 {
 	for (size_t i = 0; i < batch->battle_count; i++)
-		if (store_battle_apply(&app->store, &batch->battles[i].record) != STORE_OK)
+		if (store_battle_apply(app->store, &batch->battles[i].record) != STORE_OK)
 			return -1;
 	for (size_t p = 0; p < batch->player_count; p++)
-		if (store_player_state_save(&app->store, &batch->players[p]) != STORE_OK)
+		if (store_player_state_save(app->store, &batch->players[p]) != STORE_OK)
 			return -1;
-	return store_commit(&app->store) == STORE_OK ? 0 : -1;
+	return store_commit(app->store) == STORE_OK ? 0 : -1;
 }
 
 /* Sets every touched player's score from what SQLite now holds; pipelined. */
@@ -373,11 +336,11 @@ static int load_redelivered_players(struct app *app, const int64_t *ids, size_t 
 		return -1;
 	for (size_t i = 0; i < count; i++) {
 		struct battle_record record;
-		if (store_battle_get(&app->store, ids[i], &record) != STORE_OK)
+		if (store_battle_get(app->store, ids[i], &record) != STORE_OK)
 			continue;
-		if (store_player_state(&app->store, record.attacker_id, &batch->players[batch->player_count]) == STORE_OK)
+		if (store_player_state(app->store, record.attacker_id, &batch->players[batch->player_count]) == STORE_OK)
 			batch->player_count++;
-		if (store_player_state(&app->store, record.defender_id, &batch->players[batch->player_count]) == STORE_OK)
+		if (store_player_state(app->store, record.defender_id, &batch->players[batch->player_count]) == STORE_OK)
 			batch->player_count++;
 		battle_record_free(&record);
 	}
@@ -398,15 +361,14 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	batch.battles = calloc(batch_limit + 1, sizeof(*batch.battles));
 	if (!batch.battles || timefmt_rfc3339(timefmt_now(), processed_at) != 0)
 		goto out;
-	/* A barrier first: taking the write lock once waits out any submission
-	 * still between its push and its commit, so every row up to the largest
-	 * delivered id is final. The batch is then read and computed inside a
-	 * read transaction, and the write lock is taken again only for the
+	/* A barrier first: it waits out any submission still between its push
+	 * and its commit, so every row up to the largest delivered id is final
+	 * (store.h's contract). The batch is then read and computed inside a
+	 * read transaction, and a write transaction is begun only for the
 	 * writes, so submissions do not queue behind the engine. Balances read
 	 * here are still current at the writes: only this worker changes them,
-	 * and there is one worker per database (worker_main.c). */
-	if (store_begin(&app->store) != STORE_OK || store_commit(&app->store) != STORE_OK ||
-	    store_begin_read(&app->store) != STORE_OK)
+	 * and one worker at a time runs (worker_main.c). */
+	if (store_wait_for_submissions(app->store) != STORE_OK || store_begin(app->store, STORE_READ) != STORE_OK)
 		goto out;
 	if (load_battles(app, ids, count, batch_limit, &batch, report, &covers_delivery) != 0 ||
 	    load_players(app, &batch) != 0 ||
@@ -419,8 +381,8 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 		goto out;
 	if (batch.battle_count > 0 && run_all(&batch, threads, processed_at) != 0)
 		goto out;
-	store_rollback(&app->store);	/* ends the read transaction */
-	if (store_begin(&app->store) != STORE_OK || commit_batch(app, &batch) != 0)
+	store_rollback(app->store);	/* ends the read transaction */
+	if (store_begin(app->store, STORE_APPLY_BATCH) != STORE_OK || commit_batch(app, &batch) != 0)
 		goto out;
 	report->applied = batch.battle_count;
 	log_battles(&batch);
@@ -434,8 +396,8 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	result = 0;
 out:
 	if (result != 0 && report->applied == 0)
-		log_error("batch of %zu battles not applied: %s", count, app->store.error);
-	store_rollback(&app->store);
+		log_error("batch of %zu battles not applied: %s", count, store_error(app->store));
+	store_rollback(app->store);
 	batch_free(&batch);
 	return result;
 }

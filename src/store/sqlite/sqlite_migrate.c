@@ -1,4 +1,4 @@
-/* migrate.c — the migration runner. Invariant: schema_migrations holds exactly
+/* sqlite_migrate.c — the migration runner on SQLite. Invariant: schema_migrations holds exactly
  * the versions whose SQL committed, and a version is applied at most once. */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/migrate.h"
+#include "store/sqlite/sqlite_store.h"
 
 #define MIGRATE_MAX_FILES 1000
 

@@ -1,41 +1,33 @@
-/* store_players.c — the players table: insert, lookups, and the scan that
- * rebuilds the leaderboard. */
+/* sqlite_players.c — the players table: insert, lookups, and the scan that
+ * rebuilds the leaderboard. Attribute columns follow PLAYER_ATTRIBUTES. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "http/validate.h"
-
-static enum store_status step_done(struct store *store, sqlite3_stmt *statement)
-{
-	int result = sqlite3_step(statement);
-	enum store_status status = result == SQLITE_DONE ? STORE_OK : store_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
-}
 
 enum store_status store_player_insert(struct store *store, const struct player_create *player,
 				      const char *stored_hash, const char *created_at, int64_t *id_out)
 {
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_INSERT);
+	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_INSERT);
+	int column = 1;
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_text(statement, 1, player->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(statement, 2, player->description ? player->description : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(statement, 3, player->gold);
-	sqlite3_bind_int64(statement, 4, player->silver);
-	sqlite3_bind_int(statement, 5, player->attack);
-	sqlite3_bind_int(statement, 6, player->hit_points);
-	sqlite3_bind_int(statement, 7, player->luck);
+	sqlite3_bind_text(statement, column++, player->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(statement, column++, player->description ? player->description : "", -1, SQLITE_STATIC);
+#define BIND_ATTRIBUTE(field, min, max, default_value, role) \
+	sqlite3_bind_int64(statement, column++, player->attributes.field);
+	PLAYER_ATTRIBUTES(BIND_ATTRIBUTE)
+#undef BIND_ATTRIBUTE
 	if (stored_hash)
-		sqlite3_bind_text(statement, 8, stored_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(statement, column++, stored_hash, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(statement, 8);
-	sqlite3_bind_text(statement, 9, created_at, -1, SQLITE_STATIC);
-	enum store_status status = step_done(store, statement);
+		sqlite3_bind_null(statement, column++);
+	sqlite3_bind_text(statement, column, created_at, -1, SQLITE_STATIC);
+	enum store_status status = sqlite_step_done(store, statement);
 	if (status == STORE_OK)
 		*id_out = sqlite3_last_insert_rowid(store->db);
 	return status;
@@ -45,23 +37,23 @@ static enum store_status read_player_row(sqlite3_stmt *statement, void *opaque)
 {
 	struct player_record *out = opaque;
 	const unsigned char *description = sqlite3_column_text(statement, 2);
+	int column = 3;
 	out->id = sqlite3_column_int64(statement, 0);
-	store_copy_text(statement, 1, out->name, sizeof(out->name));
+	sqlite_copy_text(statement, 1, out->name, sizeof(out->name));
 	out->description = strdup(description ? (const char *)description : "");
-	out->gold = sqlite3_column_int64(statement, 3);
-	out->silver = sqlite3_column_int64(statement, 4);
-	out->attack = sqlite3_column_int(statement, 5);
-	out->hit_points = sqlite3_column_int(statement, 6);
-	out->luck = sqlite3_column_int(statement, 7);
-	out->score = sqlite3_column_int64(statement, 8);
-	store_copy_text(statement, 9, out->created_at, sizeof(out->created_at));
+#define READ_ATTRIBUTE(field, min, max, default_value, role) \
+	out->attributes.field = sqlite3_column_int64(statement, column++);
+	PLAYER_ATTRIBUTES(READ_ATTRIBUTE)
+#undef READ_ATTRIBUTE
+	out->score = sqlite3_column_int64(statement, column++);
+	sqlite_copy_text(statement, column, out->created_at, sizeof(out->created_at));
 	return out->description ? STORE_OK : STORE_UNAVAILABLE;
 }
 
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out)
 {
 	memset(out, 0, sizeof(*out));
-	return store_get_by_id(store, STMT_PLAYER_GET, id, read_player_row, out);
+	return sqlite_get_by_id(store, STMT_PLAYER_GET, id, read_player_row, out);
 }
 
 void player_record_free(struct player_record *player)
@@ -72,7 +64,7 @@ void player_record_free(struct player_record *player)
 
 enum store_status store_player_exists(struct store *store, int64_t id)
 {
-	return store_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
+	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
 enum store_status store_player_credentials(struct store *store, const char *name, int64_t *id_out,
@@ -80,7 +72,7 @@ enum store_status store_player_credentials(struct store *store, const char *name
 {
 	enum store_status status = STORE_NOT_FOUND;
 	*hash_out = NULL;
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_CREDENTIALS);
+	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_CREDENTIALS);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
@@ -92,7 +84,7 @@ enum store_status store_player_credentials(struct store *store, const char *name
 		if (hash && !(*hash_out = strdup((const char *)hash)))
 			status = STORE_UNAVAILABLE;
 	} else if (result != SQLITE_DONE) {
-		status = store_fail(store, result);
+		status = sqlite_fail(store, result);
 	}
 	sqlite3_reset(statement);
 	return status;
@@ -100,7 +92,7 @@ enum store_status store_player_credentials(struct store *store, const char *name
 
 enum store_status store_players_any(struct store *store, bool *any)
 {
-	sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_ANY);
+	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_ANY);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	int result = sqlite3_step(statement);
@@ -108,7 +100,7 @@ enum store_status store_players_any(struct store *store, bool *any)
 	if (result == SQLITE_ROW)
 		*any = sqlite3_column_int(statement, 0) != 0;
 	else
-		status = store_fail(store, result);
+		status = sqlite_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
 }
@@ -119,7 +111,7 @@ enum store_status store_players_scan(struct store *store, store_player_visitor v
 	int64_t after = 0;
 	for (;;) {
 		size_t rows = 0;
-		sqlite3_stmt *statement = store_statement(store, STMT_PLAYER_SCAN);
+		sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_SCAN);
 		if (!statement)
 			return STORE_UNAVAILABLE;
 		sqlite3_bind_int64(statement, 1, after);
@@ -135,7 +127,7 @@ enum store_status store_players_scan(struct store *store, store_player_visitor v
 		}
 		sqlite3_reset(statement);
 		if (result != SQLITE_DONE)
-			return store_fail(store, result);
+			return sqlite_fail(store, result);
 		if (rows == 0)
 			return STORE_OK;
 	}

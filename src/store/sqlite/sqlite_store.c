@@ -1,16 +1,51 @@
-/* store.c — the SQLite connection: pragmas, the prepared-statement table,
- * transactions and the mapping of SQLite errors to store_status. */
+/* sqlite_store.c — the SQLite backend's connection: pragmas, the statement
+ * table, transactions by intent, housekeeping (WAL checkpoints) and the
+ * mapping of SQLite errors to store_status. It keeps store.h's submission
+ * order with SQLite's database-wide write lock: every write intent begins
+ * with BEGIN IMMEDIATE, which takes it. */
 #include "config.h"
 
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "store/store.h"
+#include "store/sqlite/sqlite_store.h"
 
-/* Indexed by enum store_statement. Every query the program runs is here:
- * nothing is built from strings at run time. */
+/* One side's columns of the battles table, generated from the player spec:
+ * the fighting attributes, then each balance before, then after. */
+#define ATTACKER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field)
+#define ATTACKER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_before")
+#define ATTACKER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_after")
+#define DEFENDER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field)
+#define DEFENDER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_before")
+#define DEFENDER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_after")
+#define SIDE_COLUMNS(side) PLAYER_ATTRIBUTES(side##_FIGHTS) PLAYER_ATTRIBUTES(side##_BEFORE) PLAYER_ATTRIBUTES(side##_AFTER)
+/* The same columns as "column = ?" assignments. */
+#define ATTACKER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field " = ?")
+#define ATTACKER_BEFORE_SET(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, ", attacker_" #field "_before = ?")
+#define ATTACKER_AFTER_SET(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, ", attacker_" #field "_after = ?")
+#define DEFENDER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field " = ?")
+#define DEFENDER_BEFORE_SET(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, ", defender_" #field "_before = ?")
+#define DEFENDER_AFTER_SET(field, min, max, default_value, role) \
+	PLAYER_IF_BALANCE(role, ", defender_" #field "_after = ?")
+#define SIDE_SETS(side) \
+	PLAYER_ATTRIBUTES(side##_FIGHTS_SET) PLAYER_ATTRIBUTES(side##_BEFORE_SET) PLAYER_ATTRIBUTES(side##_AFTER_SET)
+#define BALANCE_SET(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", " #field " = ?")
+
+/* What sqlite_battles.c reads, in this order (its read_battle_row). */
+#define BATTLE_COLUMNS \
+	"SELECT id, attacker_id, defender_id, status, submitted_at, processed_at, winner_id, loser_id," \
+	" percent_stolen, gold_stolen, silver_stolen, score_awarded, seed" SIDE_COLUMNS(ATTACKER) SIDE_COLUMNS(DEFENDER)
+
+/* Indexed by enum sqlite_statement. Every query the program runs is here:
+ * nothing is built from strings at run time (the macros above are expanded
+ * by the compiler). Unnumbered ? take the next number after the largest so
+ * far; the binding code follows the same order. */
 static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
 	[STMT_BEGIN_DEFERRED] = "BEGIN DEFERRED",
@@ -18,50 +53,32 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_PING] = "SELECT count(*) FROM schema_migrations",
 	[STMT_PLAYER_INSERT] =
-		"INSERT INTO players (name, description, gold, silver, attack, hit_points, luck,"
-		" password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
+		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_PLACEHOLDER) ", ?, ?)",
 	[STMT_PLAYER_GET] =
-		"SELECT id, name, description, gold, silver, attack, hit_points, luck, score, created_at"
-		" FROM players WHERE id = ?1",
+		"SELECT id, name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
+		", score, created_at FROM players WHERE id = ?1",
 	[STMT_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
-		"UPDATE players SET gold = ?2, silver = ?3, score = ?4 WHERE id = ?1",
+		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(BALANCE_SET) " WHERE id = ?1",
 	[STMT_BATTLE_INSERT] =
 		"INSERT INTO battles (attacker_id, defender_id, status, submitted_at)"
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
-	[STMT_BATTLE_GET] =
-		"SELECT id, attacker_id, defender_id, status, submitted_at, processed_at, winner_id, loser_id,"
-		" percent_stolen, gold_stolen, silver_stolen, score_awarded, seed,"
-		" attacker_attack, attacker_hit_points, attacker_luck, attacker_gold_before,"
-		" attacker_silver_before, attacker_gold_after, attacker_silver_after,"
-		" defender_attack, defender_hit_points, defender_luck, defender_gold_before,"
-		" defender_silver_before, defender_gold_after, defender_silver_after, turns"
-		" FROM battles WHERE id = ?1",
+	[STMT_BATTLE_GET] = BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
-		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9,"
-		" attacker_attack = ?10, attacker_hit_points = ?11, attacker_luck = ?12,"
-		" attacker_gold_before = ?13, attacker_silver_before = ?14,"
-		" attacker_gold_after = ?15, attacker_silver_after = ?16,"
-		" defender_attack = ?17, defender_hit_points = ?18, defender_luck = ?19,"
-		" defender_gold_before = ?20, defender_silver_before = ?21,"
-		" defender_gold_after = ?22, defender_silver_after = ?23, turns = ?24"
+		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
+		SIDE_SETS(ATTACKER) SIDE_SETS(DEFENDER) ", turns = ?"
 		" WHERE id = ?1 AND status = 'queued'",
 	[STMT_PLAYER_BATTLES_COUNT] = "SELECT count(*) FROM battle_participants WHERE player_id = ?1",
-	/* Same columns as STMT_BATTLE_GET, without the turns: summaries only. */
+	/* The columns of STMT_BATTLE_GET without the turns: summaries only. */
 	[STMT_PLAYER_BATTLES_PAGE] =
-		"SELECT b.id, b.attacker_id, b.defender_id, b.status, b.submitted_at, b.processed_at,"
-		" b.winner_id, b.loser_id, b.percent_stolen, b.gold_stolen, b.silver_stolen, b.score_awarded, b.seed,"
-		" b.attacker_attack, b.attacker_hit_points, b.attacker_luck, b.attacker_gold_before,"
-		" b.attacker_silver_before, b.attacker_gold_after, b.attacker_silver_after,"
-		" b.defender_attack, b.defender_hit_points, b.defender_luck, b.defender_gold_before,"
-		" b.defender_silver_before, b.defender_gold_after, b.defender_silver_after, NULL"
-		" FROM battle_participants p JOIN battles b ON b.id = p.battle_id"
-		" WHERE p.player_id = ?1 ORDER BY p.battle_id DESC LIMIT ?2 OFFSET ?3",
+		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
+		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
 	[STMT_QUEUED_BATTLE_IDS] =
 		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
 	[STMT_IDEMPOTENCY_GET] =
@@ -71,6 +88,15 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_IDEMPOTENCY_INSERT] =
 		"INSERT INTO idempotency_keys (caller, idempotency_key, request_hash, battle_id, created_at)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/* How each intent begins: readers share a snapshot, every writer takes the
+ * write lock up front (so submissions are serialised, store.h's contract). */
+static const enum sqlite_statement begin_statement[] = {
+	[STORE_READ] = STMT_BEGIN_DEFERRED,
+	[STORE_CREATE_PLAYER] = STMT_BEGIN_IMMEDIATE,
+	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
+	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
 };
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which
@@ -110,7 +136,7 @@ static int busy_wait(void *context, int attempts)
 	return 1;
 }
 
-enum store_status store_fail(struct store *store, int sqlite_result)
+enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
 	const char *message = store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
@@ -126,17 +152,23 @@ enum store_status store_fail(struct store *store, int sqlite_result)
 static enum store_status exec_pragma(struct store *store, const char *sql)
 {
 	int result = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
-	return result == SQLITE_OK ? STORE_OK : store_fail(store, result);
+	return result == SQLITE_OK ? STORE_OK : sqlite_fail(store, result);
 }
 
-enum store_status store_open(struct store *store, const char *path, int busy_timeout_ms)
+enum store_status store_open(const char *location, int busy_timeout_ms, struct store **out, char *error,
+			     size_t error_size)
 {
-	enum store_status status;
-	memset(store, 0, sizeof(*store));
-	int result = sqlite3_open_v2(path, &store->db,
+	enum store_status status = STORE_UNAVAILABLE;
+	struct store *store = calloc(1, sizeof(*store));
+	*out = NULL;
+	if (!store) {
+		snprintf(error, error_size, "out of memory");
+		return STORE_UNAVAILABLE;
+	}
+	int result = sqlite3_open_v2(location, &store->db,
 				     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (result != SQLITE_OK) {
-		status = store_fail(store, result);
+		status = sqlite_fail(store, result);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(store->db, 1);
@@ -156,29 +188,37 @@ enum store_status store_open(struct store *store, const char *path, int busy_tim
 	    (status = exec_pragma(store, "PRAGMA wal_autocheckpoint = 16000")) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
+	*out = store;
 	return STORE_OK;
 fail:
+	snprintf(error, error_size, "%s", store->error);
 	store_close(store);
 	return status;
 }
 
 void store_close(struct store *store)
 {
+	if (!store)
+		return;
 	for (size_t i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(store->statements[i]);
 	sqlite3_close(store->db);
-	memset(store->statements, 0, sizeof(store->statements));
-	store->db = NULL;
+	free(store);
 }
 
-sqlite3_stmt *store_statement(struct store *store, enum store_statement which)
+const char *store_error(const struct store *store)
+{
+	return store->error;
+}
+
+sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which)
 {
 	sqlite3_stmt *statement = store->statements[which];
 	if (!statement) {
 		int result = sqlite3_prepare_v3(store->db, statement_sql[which], -1,
 						SQLITE_PREPARE_PERSISTENT, &statement, NULL);
 		if (result != SQLITE_OK) {
-			store_fail(store, result);
+			sqlite_fail(store, result);
 			return NULL;
 		}
 		store->statements[which] = statement;
@@ -188,37 +228,51 @@ sqlite3_stmt *store_statement(struct store *store, enum store_statement which)
 	return statement;
 }
 
-static enum store_status run_simple(struct store *store, enum store_statement which)
+enum store_status sqlite_step_done(struct store *store, sqlite3_stmt *statement)
 {
-	sqlite3_stmt *statement = store_statement(store, which);
-	if (!statement)
-		return STORE_UNAVAILABLE;
 	int result = sqlite3_step(statement);
-	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : store_fail(store, result);
+	enum store_status status = result == SQLITE_DONE ? STORE_OK : sqlite_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
 }
 
-enum store_status store_begin(struct store *store)
+static enum store_status run_simple(struct store *store, enum sqlite_statement which)
 {
-	return run_simple(store, STMT_BEGIN_IMMEDIATE);
+	sqlite3_stmt *statement = sqlite_statement(store, which);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	int result = sqlite3_step(statement);
+	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : sqlite_fail(store, result);
+	sqlite3_reset(statement);
+	return status;
 }
 
-enum store_status store_take_checkpoints(struct store *store)
+enum store_status store_begin(struct store *store, enum store_intent intent)
+{
+	return run_simple(store, begin_statement[intent]);
+}
+
+/* Taking the write lock once waits out every submission between its BEGIN
+ * IMMEDIATE and its COMMIT or ROLLBACK. */
+enum store_status store_wait_for_submissions(struct store *store)
+{
+	enum store_status status = run_simple(store, STMT_BEGIN_IMMEDIATE);
+	return status == STORE_OK ? store_commit(store) : status;
+}
+
+/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see store_open. */
+enum store_status store_take_housekeeping(struct store *store)
 {
 	return exec_pragma(store, "PRAGMA wal_autocheckpoint = 1000");
 }
 
-enum store_status store_checkpoint(struct store *store)
+/* Copies committed WAL frames into the database file without waiting for
+ * readers or writers (a PASSIVE checkpoint). */
+enum store_status store_housekeeping(struct store *store)
 {
 	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	/* BUSY: another connection is checkpointing; the next turn catches up. */
-	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : store_fail(store, result);
-}
-
-enum store_status store_begin_read(struct store *store)
-{
-	return run_simple(store, STMT_BEGIN_DEFERRED);
+	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
 }
 
 enum store_status store_commit(struct store *store)
@@ -235,11 +289,11 @@ void store_rollback(struct store *store)
 		run_simple(store, STMT_ROLLBACK);
 }
 
-enum store_status store_get_by_id(struct store *store, enum store_statement which, int64_t id,
-				  store_row_reader read, void *out)
+enum store_status sqlite_get_by_id(struct store *store, enum sqlite_statement which, int64_t id,
+				   sqlite_row_reader read, void *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
-	sqlite3_stmt *statement = store_statement(store, which);
+	sqlite3_stmt *statement = sqlite_statement(store, which);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	sqlite3_bind_int64(statement, 1, id);
@@ -247,12 +301,26 @@ enum store_status store_get_by_id(struct store *store, enum store_statement whic
 	if (result == SQLITE_ROW)
 		status = read ? read(statement, out) : STORE_OK;
 	else if (result != SQLITE_DONE)
-		status = store_fail(store, result);
+		status = sqlite_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
 }
 
-void store_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size)
+static enum store_status read_count(sqlite3_stmt *statement, void *count)
+{
+	*(int64_t *)count = sqlite3_column_int64(statement, 0);
+	return STORE_OK;
+}
+
+enum store_status sqlite_count_by_id(struct store *store, enum sqlite_statement which, int64_t id,
+				     int64_t *count)
+{
+	*count = 0;
+	enum store_status status = sqlite_get_by_id(store, which, id, read_count, count);
+	return status == STORE_NOT_FOUND ? STORE_OK : status;
+}
+
+void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size)
 {
 	const unsigned char *text = sqlite3_column_text(statement, column);
 	snprintf(out, size, "%s", text ? (const char *)text : "");

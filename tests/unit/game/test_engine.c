@@ -16,10 +16,10 @@
 
 /* The players of API.md's battle example. */
 static const struct engine_fighter example_attacker = {
-	.player_id = 1, .attack = 70, .hit_points = 100, .luck = 10, .gold = 500, .silver = 0,
+	.player_id = 1, .attributes = {.attack = 70, .hit_points = 100, .luck = 10, .gold = 500, .silver = 0},
 };
 static const struct engine_fighter example_defender = {
-	.player_id = 2, .attack = 60, .hit_points = 90, .luck = 5, .gold = 1000, .silver = 200,
+	.player_id = 2, .attributes = {.attack = 60, .hit_points = 90, .luck = 5, .gold = 1000, .silver = 200},
 };
 
 static int64_t min64(int64_t a, int64_t b)
@@ -40,7 +40,7 @@ static const struct engine_fighter *fighter_by_id(const struct engine_fighter *a
 static void assert_battle_follows_rules(const struct engine_fighter *attacker, const struct engine_fighter *defender,
 					const struct engine_result *r)
 {
-	int32_t hp[2] = { attacker->hit_points, defender->hit_points };
+	int32_t hp[2] = { attacker->attributes.hit_points, defender->attributes.hit_points };
 	const struct engine_fighter *fighters[2] = { attacker, defender };
 	const struct engine_fighter *winner, *loser;
 	int64_t gold_due, silver_due;
@@ -51,9 +51,9 @@ static void assert_battle_follows_rules(const struct engine_fighter *attacker, c
 	for (size_t i = 0; i < r->turn_count; i++) {
 		const struct engine_turn *t = &r->turns[i];
 		int s = (int)(i % 2), target = 1 - s;
-		int32_t expected_attack = engine_attack_value(fighters[s]->attack,
-							      fighters[s]->hit_points - hp[s],
-							      fighters[s]->hit_points);
+		int32_t expected_attack = engine_attack_value(fighters[s]->attributes.attack,
+							      fighters[s]->attributes.hit_points - hp[s],
+							      fighters[s]->attributes.hit_points);
 
 		assert_int_equal(t->n, i + 1);
 		assert_int_equal(t->striker_id, fighters[s]->player_id);
@@ -63,7 +63,7 @@ static void assert_battle_follows_rules(const struct engine_fighter *attacker, c
 			assert_int_equal(t->damage, 0);
 		else
 			assert_int_equal(t->damage, min64(t->attack, hp[target]));
-		if (fighters[target]->luck == 0)
+		if (fighters[target]->attributes.luck == 0)
 			assert_false(t->missed);
 		hp[target] -= t->damage;
 		assert_true(hp[target] >= 0);
@@ -77,20 +77,20 @@ static void assert_battle_follows_rules(const struct engine_fighter *attacker, c
 	winner = fighter_by_id(attacker, defender, r->winner_id);
 	loser = fighter_by_id(attacker, defender, r->loser_id);
 	assert_true(winner != loser);
-	gold_due = loser->gold * r->percent_stolen / 100;
-	silver_due = loser->silver * r->percent_stolen / 100;
-	assert_int_equal(r->gold_stolen, min64(gold_due, ENGINE_BALANCE_MAX - winner->gold));
-	assert_int_equal(r->silver_stolen, min64(silver_due, ENGINE_BALANCE_MAX - winner->silver));
+	gold_due = loser->attributes.gold * r->percent_stolen / 100;
+	silver_due = loser->attributes.silver * r->percent_stolen / 100;
+	assert_int_equal(r->gold_stolen, min64(gold_due, ENGINE_BALANCE_MAX - winner->attributes.gold));
+	assert_int_equal(r->silver_stolen, min64(silver_due, ENGINE_BALANCE_MAX - winner->attributes.silver));
 	assert_int_equal(r->score_awarded, r->gold_stolen + r->silver_stolen);
 
-	assert_int_equal(r->attacker_gold_after + r->defender_gold_after, attacker->gold + defender->gold);
-	assert_int_equal(r->attacker_silver_after + r->defender_silver_after, attacker->silver + defender->silver);
+	assert_int_equal(r->attacker_gold_after + r->defender_gold_after, attacker->attributes.gold + defender->attributes.gold);
+	assert_int_equal(r->attacker_silver_after + r->defender_silver_after, attacker->attributes.silver + defender->attributes.silver);
 	if (winner == attacker) {
-		assert_int_equal(r->attacker_gold_after, attacker->gold + r->gold_stolen);
-		assert_int_equal(r->attacker_silver_after, attacker->silver + r->silver_stolen);
+		assert_int_equal(r->attacker_gold_after, attacker->attributes.gold + r->gold_stolen);
+		assert_int_equal(r->attacker_silver_after, attacker->attributes.silver + r->silver_stolen);
 	} else {
-		assert_int_equal(r->defender_gold_after, defender->gold + r->gold_stolen);
-		assert_int_equal(r->defender_silver_after, defender->silver + r->silver_stolen);
+		assert_int_equal(r->defender_gold_after, defender->attributes.gold + r->gold_stolen);
+		assert_int_equal(r->defender_silver_after, defender->attributes.silver + r->silver_stolen);
 	}
 	assert_in_range(r->attacker_gold_after, 0, ENGINE_BALANCE_MAX);
 	assert_in_range(r->attacker_silver_after, 0, ENGINE_BALANCE_MAX);
@@ -142,13 +142,15 @@ static struct engine_fighter random_fighter(struct prng *rng, int64_t id)
 {
 	struct engine_fighter f = {
 		.player_id = id,
-		.attack = 1 + (int32_t)prng_uniform(rng, 1000),
-		.hit_points = 1 + (int32_t)prng_uniform(rng, 1000),
-		.luck = (int32_t)prng_uniform(rng, 91),
+		.attributes = {
+			.attack = 1 + (int32_t)prng_uniform(rng, 1000),
+			.hit_points = 1 + (int32_t)prng_uniform(rng, 1000),
+			.luck = (int32_t)prng_uniform(rng, 91),
+		},
 	};
 
-	f.gold = random_balance(rng);
-	f.silver = random_balance(rng);
+	f.attributes.gold = random_balance(rng);
+	f.attributes.silver = random_balance(rng);
 	return f;
 }
 
@@ -326,7 +328,7 @@ static void test_attacker_strikes_first(void **state)
 		assert_int_equal(r.turns[0].n, 1);
 		assert_int_equal(r.turns[0].striker_id, 7);
 		assert_int_equal(r.turns[0].target_id, 3);
-		assert_int_equal(r.turns[0].attack, a.attack);
+		assert_int_equal(r.turns[0].attack, a.attributes.attack);
 		engine_result_free(&r);
 	}
 }
@@ -341,8 +343,8 @@ static void test_hand_computed_battle_attacker_wins(void **state)
 	struct engine_fighter a = example_attacker, d = example_defender;
 
 	(void)state;
-	a.luck = 0;
-	d.luck = 0;
+	a.attributes.luck = 0;
+	d.attributes.luck = 0;
 	for (uint64_t seed = 0; seed < 50; seed++) {
 		const struct engine_turn expected[] = {
 			{ 1, 1, 2, 70, false, 70, 20 },
@@ -374,8 +376,8 @@ static void test_hand_computed_battle_attacker_wins(void **state)
 /* 10 hits 100 -> 90; the defender, 10 of 100 lost, strikes 100 - 10 = 90, taking all 50. */
 static void test_hand_computed_battle_defender_wins(void **state)
 {
-	const struct engine_fighter a = { .player_id = 5, .attack = 10, .hit_points = 50, .gold = 1000, .silver = 555 };
-	const struct engine_fighter d = { .player_id = 9, .attack = 100, .hit_points = 100, .gold = 7, .silver = 0 };
+	const struct engine_fighter a = { .player_id = 5, .attributes = { .attack = 10, .hit_points = 50, .gold = 1000, .silver = 555 } };
+	const struct engine_fighter d = { .player_id = 9, .attributes = { .attack = 100, .hit_points = 100, .gold = 7, .silver = 0 } };
 
 	(void)state;
 	for (uint64_t seed = 100; seed < 150; seed++) {
@@ -410,11 +412,11 @@ static void test_hand_computed_battle_defender_wins(void **state)
 static void test_pinned_replay(void **state)
 {
 	const struct engine_fighter a = {
-		.player_id = 11, .attack = 71, .hit_points = 197, .luck = 30, .gold = 123456789, .silver = 999,
+		.player_id = 11, .attributes = { .attack = 71, .hit_points = 197, .luck = 30, .gold = 123456789, .silver = 999 },
 	};
 	const struct engine_fighter d = {
-		.player_id = 22, .attack = 45, .hit_points = 300, .luck = 50, .gold = 987654321,
-		.silver = ENGINE_BALANCE_MAX,
+		.player_id = 22,
+		.attributes = { .attack = 45, .hit_points = 300, .luck = 50, .gold = 987654321, .silver = ENGINE_BALANCE_MAX },
 	};
 	static const struct engine_turn expected[] = {
 		{ 1, 11, 22, 71, false, 71, 229 }, { 2, 22, 11, 34, true, 0, 197 },
@@ -473,8 +475,8 @@ static void test_luck_zero_never_misses(void **state)
 		struct engine_fighter a = random_fighter(&rng, 1), d = random_fighter(&rng, 2);
 		struct engine_result r;
 
-		a.luck = 0;
-		d.luck = 0;
+		a.attributes.luck = 0;
+		d.attributes.luck = 0;
 		run_ok(&a, &d, seed, &r);
 		for (size_t i = 0; i < r.turn_count; i++)
 			assert_false(r.turns[i].missed);
@@ -492,8 +494,8 @@ static void test_luck_sets_miss_rate(void **state)
 
 	(void)state;
 	for (size_t l = 0; l < ARRAY_SIZE(lucks); l++) {
-		struct engine_fighter a = { .player_id = 1, .attack = 1, .hit_points = 1000, .luck = 0 };
-		struct engine_fighter d = { .player_id = 2, .attack = 1, .hit_points = 1000, .luck = lucks[l] };
+		struct engine_fighter a = { .player_id = 1, .attributes = { .attack = 1, .hit_points = 1000, .luck = 0 } };
+		struct engine_fighter d = { .player_id = 2, .attributes = { .attack = 1, .hit_points = 1000, .luck = lucks[l] } };
 		uint64_t strikes = 0, misses = 0;
 
 		for (uint64_t seed = 0; seed < 20; seed++) {
@@ -533,9 +535,9 @@ static void test_percent_covers_10_to_20(void **state)
 static void test_cap_at_balance_max(void **state)
 {
 	struct engine_fighter rich = {
-		.player_id = 1, .attack = 1000, .hit_points = 1000, .gold = 999999990, .silver = ENGINE_BALANCE_MAX,
+		.player_id = 1, .attributes = { .attack = 1000, .hit_points = 1000, .gold = 999999990, .silver = ENGINE_BALANCE_MAX },
 	};
-	struct engine_fighter poor = { .player_id = 2, .attack = 1, .hit_points = 1, .gold = 1000, .silver = 5000 };
+	struct engine_fighter poor = { .player_id = 2, .attributes = { .attack = 1, .hit_points = 1, .gold = 1000, .silver = 5000 } };
 
 	(void)state;
 	for (uint64_t seed = 0; seed < 50; seed++) {
@@ -556,9 +558,9 @@ static void test_cap_at_balance_max(void **state)
 
 static void test_cap_when_defender_wins(void **state)
 {
-	struct engine_fighter poor = { .player_id = 3, .attack = 1, .hit_points = 1, .gold = 50, .silver = 7 };
+	struct engine_fighter poor = { .player_id = 3, .attributes = { .attack = 1, .hit_points = 1, .gold = 50, .silver = 7 } };
 	struct engine_fighter rich = {
-		.player_id = 4, .attack = 1000, .hit_points = 1000, .luck = 90, .gold = 999999990, .silver = 999999999,
+		.player_id = 4, .attributes = { .attack = 1000, .hit_points = 1000, .luck = 90, .gold = 999999990, .silver = 999999999 },
 	};
 
 	(void)state;
@@ -615,8 +617,8 @@ static void test_replay_same_seed_identical(void **state)
 
 static void test_different_seed_differs(void **state)
 {
-	const struct engine_fighter a = { .player_id = 1, .attack = 30, .hit_points = 300, .luck = 50 };
-	const struct engine_fighter d = { .player_id = 2, .attack = 30, .hit_points = 300, .luck = 50 };
+	const struct engine_fighter a = { .player_id = 1, .attributes = { .attack = 30, .hit_points = 300, .luck = 50 } };
+	const struct engine_fighter d = { .player_id = 2, .attributes = { .attack = 30, .hit_points = 300, .luck = 50 } };
 	int differing = 0;
 
 	(void)state;
@@ -635,8 +637,8 @@ static void test_different_seed_differs(void **state)
 /* The contract's worst case: about 20,000 turns, growing the array many times. */
 static void test_long_battle(void **state)
 {
-	const struct engine_fighter a = { .player_id = 1, .attack = 1, .hit_points = 1000, .luck = 90 };
-	const struct engine_fighter d = { .player_id = 2, .attack = 1, .hit_points = 1000, .luck = 90 };
+	const struct engine_fighter a = { .player_id = 1, .attributes = { .attack = 1, .hit_points = 1000, .luck = 90 } };
+	const struct engine_fighter d = { .player_id = 2, .attributes = { .attack = 1, .hit_points = 1000, .luck = 90 } };
 
 	(void)state;
 	for (uint64_t seed = 0; seed < 3; seed++) {
@@ -671,21 +673,21 @@ static void test_invalid_input_rejected(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		bad[i] = good;
-	bad[n++].attack = 0;
-	bad[n++].attack = 1001;
-	bad[n++].hit_points = 0;
-	bad[n++].hit_points = 1001;
-	bad[n++].hit_points = -1;
-	bad[n++].luck = -1;
-	bad[n++].luck = 91;
-	bad[n++].gold = -1;
-	bad[n++].gold = ENGINE_BALANCE_MAX + 1;
-	bad[n++].silver = -1;
-	bad[n++].silver = ENGINE_BALANCE_MAX + 1;
+	bad[n++].attributes.attack = 0;
+	bad[n++].attributes.attack = 1001;
+	bad[n++].attributes.hit_points = 0;
+	bad[n++].attributes.hit_points = 1001;
+	bad[n++].attributes.hit_points = -1;
+	bad[n++].attributes.luck = -1;
+	bad[n++].attributes.luck = 91;
+	bad[n++].attributes.gold = -1;
+	bad[n++].attributes.gold = ENGINE_BALANCE_MAX + 1;
+	bad[n++].attributes.silver = -1;
+	bad[n++].attributes.silver = ENGINE_BALANCE_MAX + 1;
 	bad[n++].player_id = 0;
 	bad[n++].player_id = -2;
-	bad[n++].attack = INT32_MIN;
-	bad[n++].gold = INT64_MAX;
+	bad[n++].attributes.attack = INT32_MIN;
+	bad[n++].attributes.gold = INT64_MAX;
 	assert_int_equal(n, ARRAY_SIZE(bad));
 	for (size_t i = 0; i < n; i++) {
 		assert_rejected(&example_attacker, &bad[i]);
@@ -703,10 +705,11 @@ static void test_invalid_input_rejected(void **state)
 
 static void test_boundary_inputs_accepted(void **state)
 {
-	const struct engine_fighter low = { .player_id = 1, .attack = 1, .hit_points = 1, .luck = 0 };
+	const struct engine_fighter low = { .player_id = 1, .attributes = { .attack = 1, .hit_points = 1, .luck = 0 } };
 	const struct engine_fighter high = {
-		.player_id = INT64_MAX, .attack = 1000, .hit_points = 1000, .luck = 90,
-		.gold = ENGINE_BALANCE_MAX, .silver = ENGINE_BALANCE_MAX,
+		.player_id = INT64_MAX,
+		.attributes = { .attack = 1000, .hit_points = 1000, .luck = 90,
+				.gold = ENGINE_BALANCE_MAX, .silver = ENGINE_BALANCE_MAX },
 	};
 	struct engine_result r;
 

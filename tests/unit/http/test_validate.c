@@ -244,11 +244,11 @@ static void test_player_defaults(void **state)
 	assert_null(result.fields);
 	assert_string_equal(result.player.name, "bob");
 	assert_string_equal(result.player.description, "");
-	assert_int_equal(result.player.gold, 0);
-	assert_int_equal(result.player.silver, 0);
-	assert_int_equal(result.player.attack, 70);
-	assert_int_equal(result.player.hit_points, 100);
-	assert_int_equal(result.player.luck, 10);
+	assert_int_equal(result.player.attributes.gold, 0);
+	assert_int_equal(result.player.attributes.silver, 0);
+	assert_int_equal(result.player.attributes.attack, 70);
+	assert_int_equal(result.player.attributes.hit_points, 100);
+	assert_int_equal(result.player.attributes.luck, 10);
 	assert_null(result.player.password);
 	outcome_free(&result);
 }
@@ -264,11 +264,11 @@ static void test_player_all_fields(void **state)
 	assert_int_equal(result.status, VALIDATE_OK);
 	assert_string_equal(result.player.name, "Zo\xc3\xa9 \xf0\x9f\x98\x80");
 	assert_string_equal(result.player.description, "line one\nline two");
-	assert_int_equal(result.player.gold, 1000000000);
-	assert_int_equal(result.player.silver, 5);
-	assert_int_equal(result.player.attack, 1000);
-	assert_int_equal(result.player.hit_points, 1);
-	assert_int_equal(result.player.luck, 90);
+	assert_int_equal(result.player.attributes.gold, 1000000000);
+	assert_int_equal(result.player.attributes.silver, 5);
+	assert_int_equal(result.player.attributes.attack, 1000);
+	assert_int_equal(result.player.attributes.hit_points, 1);
+	assert_int_equal(result.player.attributes.luck, 90);
 	assert_string_equal(result.player.password, "correct horse");
 	outcome_free(&result);
 	/* freeing a freed (zeroed) player is harmless */
@@ -442,11 +442,11 @@ static void test_integer_bounds(void **state)
 	result = run_player("{\"name\":\"bob\",\"gold\":123,\"silver\":999999999,"
 					   "\"attack\":2,\"hit_points\":999,\"luck\":0}");
 	assert_int_equal(result.status, VALIDATE_OK);
-	assert_int_equal(result.player.gold, 123);
-	assert_int_equal(result.player.silver, 999999999);
-	assert_int_equal(result.player.attack, 2);
-	assert_int_equal(result.player.hit_points, 999);
-	assert_int_equal(result.player.luck, 0);
+	assert_int_equal(result.player.attributes.gold, 123);
+	assert_int_equal(result.player.attributes.silver, 999999999);
+	assert_int_equal(result.player.attributes.attack, 2);
+	assert_int_equal(result.player.attributes.hit_points, 999);
+	assert_int_equal(result.player.attributes.luck, 0);
 	outcome_free(&result);
 	expect_player_ok("{\"name\":\"bob\",\"gold\":-0}");
 	expect_player_error("{\"name\":\"bob\",\"attack\":-0}", "attack", "must be between 1 and 1000");
@@ -539,7 +539,7 @@ static void test_duplicate_keys_last_wins(void **state)
 	(void)state;
 	assert_int_equal(result.status, VALIDATE_OK);
 	assert_string_equal(result.player.name, "bob");
-	assert_int_equal(result.player.gold, 7);
+	assert_int_equal(result.player.attributes.gold, 7);
 	outcome_free(&result);
 	expect_player_error("{\"name\":\"bob\",\"name\":\"admin\"}", "name", "is reserved");
 }

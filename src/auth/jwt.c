@@ -12,9 +12,10 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
-#include "util/encoding.h"
-#include "http/json_body.h"
 #include "auth/jwt.h"
+#include "http/json_body.h"
+#include "util/digits.h"
+#include "util/encoding.h"
 
 #define JWT_MAC_LENGTH crypto_auth_hmacsha256_BYTES
 #define JWT_MAX_SUBJECT INT64_C(999999999999999999)	/* 18 digits */
@@ -155,20 +156,14 @@ static bool parse_subject(json_object *claims, int64_t *subject)
 	const char *text;
 	int64_t value = 0;
 	int length;
-	int i;
 
 	if (!json_object_object_get_ex(claims, "sub", &sub) ||
 	    !json_object_is_type(sub, json_type_string))
 		return false;
 	text = json_object_get_string(sub);
 	length = json_object_get_string_len(sub);
-	if (length < 1 || length > JWT_MAX_SUBJECT_DIGITS || text[0] == '0')
+	if (length < 0 || digits_parse_positive(text, (size_t)length, JWT_MAX_SUBJECT_DIGITS, &value) != 0)
 		return false;
-	for (i = 0; i < length; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return false;
-		value = value * 10 + (text[i] - '0');
-	}
 	*subject = value;
 	return true;
 }

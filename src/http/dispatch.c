@@ -1,5 +1,5 @@
-/* dispatch.c — the handler table indexed by endpoint, and the steps every
- * request goes through before its handler runs. */
+/* dispatch.c — the handler table generated from endpoints.h, and the steps
+ * every request goes through before its handler runs. */
 #include "config.h"
 
 #include "http/dispatch.h"
@@ -7,16 +7,11 @@
 #include "util/log.h"
 
 /* Indexed by enum endpoint, like endpoint_table in router.c. */
+#define PT_HANDLER_ROW(name, method, pattern, policy, handler) [ENDPOINT_##name] = handler,
 static const handler_function handler_table[ENDPOINT__COUNT] = {
-	[ENDPOINT_GET_HEARTBEAT] = handle_get_heartbeat,
-	[ENDPOINT_CREATE_PLAYER] = handle_create_player,
-	[ENDPOINT_GET_PLAYER] = handle_get_player,
-	[ENDPOINT_LIST_PLAYER_BATTLES] = handle_list_player_battles,
-	[ENDPOINT_CREATE_SESSION] = handle_create_session,
-	[ENDPOINT_SUBMIT_BATTLE] = handle_submit_battle,
-	[ENDPOINT_GET_BATTLE] = handle_get_battle,
-	[ENDPOINT_GET_LEADERBOARD] = handle_get_leaderboard,
+	PT_ENDPOINTS(PT_HANDLER_ROW)
 };
+#undef PT_HANDLER_ROW
 
 void handler_unavailable(struct response *response, const char *detail)
 {

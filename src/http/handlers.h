@@ -1,5 +1,6 @@
-/* handlers.h — one handler per endpoint, in one file per resource. A handler
- * always leaves a complete response (success or the contract's error). */
+/* handlers.h — one handler per endpoint (endpoints.h), in one file per
+ * resource. A handler always leaves a complete response (success or the
+ * contract's error). */
 #ifndef PT_HANDLERS_H
 #define PT_HANDLERS_H
 
@@ -14,22 +15,12 @@ typedef void (*handler_function)(struct app *app, const struct request *request,
 				 const struct route_match *match, const struct caller *caller,
 				 struct response *response);
 
-void handle_get_heartbeat(struct app *app, const struct request *request, const struct route_match *match,
-			  const struct caller *caller, struct response *response);
-void handle_create_player(struct app *app, const struct request *request, const struct route_match *match,
-			  const struct caller *caller, struct response *response);
-void handle_get_player(struct app *app, const struct request *request, const struct route_match *match,
-		       const struct caller *caller, struct response *response);
-void handle_create_session(struct app *app, const struct request *request, const struct route_match *match,
-			   const struct caller *caller, struct response *response);
-void handle_submit_battle(struct app *app, const struct request *request, const struct route_match *match,
-			  const struct caller *caller, struct response *response);
-void handle_get_battle(struct app *app, const struct request *request, const struct route_match *match,
-		       const struct caller *caller, struct response *response);
-void handle_list_player_battles(struct app *app, const struct request *request, const struct route_match *match,
-				const struct caller *caller, struct response *response);
-void handle_get_leaderboard(struct app *app, const struct request *request, const struct route_match *match,
-			    const struct caller *caller, struct response *response);
+/* One handler per row of endpoints.h. */
+#define PT_HANDLER_DECLARATION(name, method, pattern, policy, handler) \
+	void handler(struct app *app, const struct request *request, const struct route_match *match, \
+		     const struct caller *caller, struct response *response);
+PT_ENDPOINTS(PT_HANDLER_DECLARATION)
+#undef PT_HANDLER_DECLARATION
 
 /* Shared by handlers (dispatch.c). */
 /* Parses the JSON body; on failure the response holds 400/415/503 and -1 is returned. */

@@ -11,6 +11,7 @@
 #include "util/encoding.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "util/digits.h"
 #include "util/utf8.h"
 
 #define MESSAGE_SIZE 96
@@ -60,37 +61,20 @@ static const struct query_param_spec *spec_find(const struct query_param_spec *s
 static const char *parse_value(const struct query_param_spec *spec, const char *text, size_t length,
 			       int64_t *value, char *buffer, size_t size)
 {
-	bool negative = false;
-	bool out_of_range = false;
-	uint64_t number = 0;
-	size_t i = 0;
+	bool negative = length > 0 && text[0] == '-';
+	int64_t number = 0;
 
 	if (length == 0)
 		return message_empty;
-	if (text[0] == '-') {
-		negative = true;
-		i = 1;
-	}
-	if (i == length)
+	enum digits_status digits = digits_parse(text + negative, length - negative, &number);
+	if (digits == DIGITS_NOT_DIGITS)
 		return message_not_integer;
-	for (; i < length; i++) {
-		unsigned digit;
-
-		if (text[i] < '0' || text[i] > '9')
-			return message_not_integer;
-		digit = (unsigned)(text[i] - '0');
-		/* Past max is all that matters; stop growing instead of wrapping. */
-		if (number > ((uint64_t)INT64_MAX - digit) / 10)
-			out_of_range = true;
-		else
-			number = number * 10 + digit;
-	}
 	/* Specs have min >= 0, so any '-' is out of range, "-0" included. */
-	if (negative || out_of_range || number < (uint64_t)spec->min || number > (uint64_t)spec->max) {
+	if (negative || digits == DIGITS_OVERFLOW || number < spec->min || number > spec->max) {
 		snprintf(buffer, size, "must be between %" PRId64 " and %" PRId64, spec->min, spec->max);
 		return buffer;
 	}
-	*value = (int64_t)number;
+	*value = number;
 	return NULL;
 }
 

@@ -1,27 +1,20 @@
-/* router.h — the route table: method + raw path → endpoint, with each
- * endpoint's auth policy. Routing runs before authentication (404/405 first). */
+/* router.h — method + raw path → endpoint, over the rows of endpoints.h,
+ * with each endpoint's auth policy. Routing runs before authentication
+ * (404/405 first). */
 #ifndef PT_ROUTER_H
 #define PT_ROUTER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/endpoints.h"
+
+/* Every method the API answers; anything else is never routable (405 on a
+ * known path). Names are in router.c's method table. */
 enum http_method {
 	HTTP_METHOD_GET,
 	HTTP_METHOD_POST,
-	HTTP_METHOD_OTHER,	/* anything else: never routable, always 405 on a known path */
-};
-
-enum route {
-	ROUTE_HEARTBEAT,	/* /heartbeat */
-	ROUTE_PLAYERS,		/* /players */
-	ROUTE_PLAYER,		/* /players/{id} */
-	ROUTE_PLAYER_BATTLES,	/* /players/{id}/battles */
-	ROUTE_SESSIONS,		/* /sessions */
-	ROUTE_BATTLES,		/* /battles */
-	ROUTE_BATTLE,		/* /battles/{id} */
-	ROUTE_LEADERBOARD,	/* /leaderboard */
-	ROUTE__COUNT
+	HTTP_METHOD_OTHER,
 };
 
 enum auth_policy {
@@ -31,25 +24,20 @@ enum auth_policy {
 	AUTH_POLICY_PLAYER_BASIC,	/* a player's Basic name:password only */
 };
 
+#define PT_ENDPOINT_ENUM(name, method, pattern, policy, handler) ENDPOINT_##name,
 enum endpoint {
-	ENDPOINT_GET_HEARTBEAT,
-	ENDPOINT_CREATE_PLAYER,
-	ENDPOINT_GET_PLAYER,
-	ENDPOINT_LIST_PLAYER_BATTLES,
-	ENDPOINT_CREATE_SESSION,
-	ENDPOINT_SUBMIT_BATTLE,
-	ENDPOINT_GET_BATTLE,
-	ENDPOINT_GET_LEADERBOARD,
+	PT_ENDPOINTS(PT_ENDPOINT_ENUM)
 	ENDPOINT__COUNT
 };
+#undef PT_ENDPOINT_ENUM
 
 struct endpoint_info {
-	enum route route;
 	enum http_method method;
+	const char *pattern;	/* e.g. "/players/{id}/battles" */
 	enum auth_policy policy;
-	const char *name;	/* for logs */
 };
 
+/* Indexed by enum endpoint. */
 extern const struct endpoint_info endpoint_table[ENDPOINT__COUNT];
 
 enum router_result {
@@ -60,9 +48,9 @@ enum router_result {
 
 struct route_match {
 	enum endpoint endpoint;	/* set when ROUTER_FOUND */
-	enum route route;	/* set unless ROUTER_NOT_FOUND */
-	int64_t id;		/* the {id} segment, 0 when the route has none */
-	char allow[32];		/* the Allow header value for the route */
+	const char *pattern;	/* the matched path's pattern, unless ROUTER_NOT_FOUND */
+	int64_t id;		/* the {id} segment, 0 when the pattern has none */
+	char allow[32];		/* the Allow header value for the path */
 };
 
 enum http_method http_method_parse(const char *name);
@@ -71,9 +59,5 @@ enum http_method http_method_parse(const char *name);
  * exactly (no decoding, no dot-segment or slash folding). */
 enum router_result router_match(enum http_method method, const char *path,
 				struct route_match *match);
-
-/* Parses a positive decimal id of at most 18 digits (no sign, no leading
- * zero). Returns 0 and sets *id, or -1. Shared by the router and query parsing. */
-int parse_positive_id(const char *text, size_t length, int64_t *id);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "redis/leaderboard.h"
+#include "util/digits.h"
 #include "util/log.h"
 
 #define INVERTED_BASE INT64_MAX
@@ -81,28 +82,14 @@ int leaderboard_member_encode(int64_t score, int64_t player_id, const char *name
 	return length < 0 || (size_t)length >= out_size ? -1 : 0;
 }
 
-static int parse_digits(const char *text, size_t length, int64_t *value)
-{
-	int64_t result = 0;
-	for (size_t i = 0; i < length; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -1;
-		if (result > (INT64_MAX - (text[i] - '0')) / 10)
-			return -1;
-		result = result * 10 + (text[i] - '0');
-	}
-	*value = result;
-	return 0;
-}
-
 int leaderboard_member_decode(const char *member, size_t length, struct leaderboard_entry *entry)
 {
 	int64_t inverted, player_id;
 	size_t name_length;
 	if (length < 2 * FIELD_DIGITS + 2 || member[FIELD_DIGITS] != ':' || member[2 * FIELD_DIGITS + 1] != ':')
 		return -1;
-	if (parse_digits(member, FIELD_DIGITS, &inverted) != 0 ||
-	    parse_digits(member + FIELD_DIGITS + 1, FIELD_DIGITS, &player_id) != 0)
+	if (digits_parse(member, FIELD_DIGITS, &inverted) != DIGITS_OK ||
+	    digits_parse(member + FIELD_DIGITS + 1, FIELD_DIGITS, &player_id) != DIGITS_OK)
 		return -1;
 	name_length = length - 2 * FIELD_DIGITS - 2;
 	if (name_length > STORE_NAME_MAX)

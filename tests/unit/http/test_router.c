@@ -81,21 +81,6 @@ static void auth_policies_follow_the_contract(void **state)
 	}
 }
 
-static void ids_parse_strictly(void **state)
-{
-	(void)state;
-	int64_t id = 0;
-	assert_int_equal(parse_positive_id("1", 1, &id), 0);
-	assert_int_equal(id, 1);
-	assert_int_equal(parse_positive_id("999999999999999999", 18, &id), 0);
-	assert_int_equal(id, 999999999999999999LL);
-	assert_int_equal(parse_positive_id("0", 1, &id), -1);
-	assert_int_equal(parse_positive_id("", 0, &id), -1);
-	assert_int_equal(parse_positive_id("+1", 2, &id), -1);
-	assert_int_equal(parse_positive_id("1 ", 2, &id), -1);
-	assert_int_equal(parse_positive_id("1000000000000000000", 19, &id), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,7 +88,6 @@ int main(void)
 		cmocka_unit_test(unknown_paths_are_not_found),
 		cmocka_unit_test(wrong_methods_are_405_with_allow),
 		cmocka_unit_test(auth_policies_follow_the_contract),
-		cmocka_unit_test(ids_parse_strictly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,20 +38,6 @@ static bool scheme_is(const char *text, size_t length, const char *lower_name)
 	return true;
 }
 
-/* Standard padded base64 (RFC 4648 §4) and nothing else: whole quads, '='
- * only as the last one or two characters, zero bits under the padding.
- * The padding is checked here: base64_decode takes the unpadded form only.
- * Returns the length without padding, or -1. */
-static long base64_unpadded_length(const char *text, size_t length)
-{
-	size_t data_length = length;
-	if (length == 0 || length % 4 != 0)
-		return -1;
-	while (length - data_length < 2 && text[data_length - 1] == '=')
-		data_length--;
-	return base64_canonical(text, data_length, BASE64_STANDARD) ? (long)data_length : -1;
-}
-
 /* Decoded "user:password" → out. 0 with out->scheme BASIC or MALFORMED, or -1. */
 static int parse_basic(const char *text, size_t length, struct auth_credentials *out)
 {
@@ -60,18 +46,22 @@ static int parse_basic(const char *text, size_t length, struct auth_credentials 
 	size_t decoded_length = 0;
 	const char *colon;
 	size_t user_length;
-	long data_length;
 	int result = -1;
 
 	out->scheme = AUTH_SCHEME_MALFORMED;
 	if (length > AUTH_BASIC_MAX_ENCODED)
 		return 0;
-	data_length = base64_unpadded_length(text, length);
-	if (data_length < 0)
-		return 0;
-	if (base64_decode(text, (size_t)data_length, BASE64_STANDARD, &decoded, &decoded_length,
-			  &decoded_capacity) != 0)
+	/* Standard padded base64 (RFC 4648 §4) and nothing else; "" decodes
+	 * to no colon, so it is malformed below. */
+	switch (base64_decode(text, length, BASE64_STANDARD, &decoded, &decoded_length, &decoded_capacity)) {
+	case BASE64_OK:
+		break;
+	case BASE64_MALFORMED:
+		result = 0;
 		goto out;
+	default:
+		goto out;
+	}
 
 	result = 0;
 	/* NUL would cut the C strings short, so what is checked would not be what is used. */

@@ -27,40 +27,57 @@
 /* Always the same bytes, so a fixed string rather than a serialised object. */
 static const char jwt_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
-/* text must be canonical base64url (base64_canonical). */
-static enum jwt_status base64url_decode(const char *text, size_t length,
-					unsigned char **out, size_t *out_length)
+/* The three parts of a token, base64url-decoded (libsodium refuses any
+ * non-canonical spelling). */
+enum token_part { PART_HEADER, PART_PAYLOAD, PART_SIGNATURE, PART__COUNT };
+
+struct token_parts {
+	unsigned char *bytes[PART__COUNT];
+	size_t lengths[PART__COUNT];
+};
+
+static enum jwt_status decode_parts(const char *token, size_t length, size_t dot1, size_t dot2,
+				    struct token_parts *parts)
 {
-	size_t capacity;
-	return base64_decode(text, length, BASE64_URL, out, out_length, &capacity) == 0 ? JWT_OK : JWT_NO_MEMORY;
+	const size_t starts[PART__COUNT] = {0, dot1 + 1, dot2 + 1};
+	const size_t ends[PART__COUNT] = {dot1, dot2, length};
+	memset(parts, 0, sizeof(*parts));
+	for (size_t i = 0; i < PART__COUNT; i++) {
+		size_t capacity;
+		switch (base64_decode(token + starts[i], ends[i] - starts[i], BASE64_URL, &parts->bytes[i],
+				      &parts->lengths[i], &capacity)) {
+		case BASE64_OK:
+			continue;
+		case BASE64_MALFORMED:
+			return JWT_MALFORMED;
+		default:
+			return JWT_NO_MEMORY;
+		}
+	}
+	return JWT_OK;
 }
 
-static enum jwt_status decode_json_part(const char *text, size_t length, json_object **out)
+static void free_parts(struct token_parts *parts)
 {
-	enum jwt_status status;
-	unsigned char *bytes = NULL;
-	size_t bytes_length;
+	for (size_t i = 0; i < PART__COUNT; i++)
+		free(parts->bytes[i]);
+}
+
+static enum jwt_status parse_json_part(const unsigned char *bytes, size_t length, json_object **out)
+{
 	struct json_body parsed;
 
 	*out = NULL;
-	status = base64url_decode(text, length, &bytes, &bytes_length);
-	if (status != JWT_OK)
-		goto out;
 	/* The same strict JSON as request bodies: RFC 8259, UTF-8, one object. */
-	switch (json_body_parse("application/json", (const char *)bytes, bytes_length, &parsed)) {
+	switch (json_body_parse("application/json", (const char *)bytes, length, &parsed)) {
 	case JSON_BODY_OK:
 		*out = parsed.object;
-		break;
+		return JWT_OK;
 	case JSON_BODY_NO_MEMORY:
-		status = JWT_NO_MEMORY;
-		break;
+		return JWT_NO_MEMORY;
 	default:
-		status = JWT_MALFORMED;
-		break;
+		return JWT_MALFORMED;
 	}
-out:
-	free(bytes);
-	return status;
 }
 
 /* Only the exact, case-sensitive "HS256" (RFC 7515 §4.1.1): this is where
@@ -303,34 +320,21 @@ static bool split_token(const char *token, size_t length, size_t *first_dot, siz
 	return true;
 }
 
-/* Decodes the signature part and compares it with our own MAC of
- * "header.payload" in constant time. */
+/* Compares the decoded signature with our own MAC of "header.payload" in
+ * constant time. */
 static enum jwt_status check_signature(const unsigned char *secret, size_t secret_length,
 				       const char *token, size_t signed_length,
-				       const char *signature, size_t signature_length)
+				       const unsigned char *given, size_t given_length)
 {
 	enum jwt_status status;
 	unsigned char expected[JWT_MAC_LENGTH];
-	unsigned char *given = NULL;
-	size_t given_length = 0;
 
-	if (!secret_usable(secret, secret_length))
+	if (!secret_usable(secret, secret_length) || given_length != JWT_MAC_LENGTH)
 		return JWT_BAD_SIGNATURE;
-	status = base64url_decode(signature, signature_length, &given, &given_length);
-	if (status != JWT_OK)
-		goto out;
-	if (given_length != JWT_MAC_LENGTH) {
-		status = JWT_BAD_SIGNATURE;
-		goto out;
-	}
 	status = compute_mac(secret, secret_length, token, signed_length, expected);
-	if (status != JWT_OK)
-		goto out;
-	if (sodium_memcmp(expected, given, JWT_MAC_LENGTH) != 0)
+	if (status == JWT_OK && sodium_memcmp(expected, given, JWT_MAC_LENGTH) != 0)
 		status = JWT_BAD_SIGNATURE;
-out:
 	sodium_memzero(expected, sizeof expected);
-	free(given);
 	return status;
 }
 
@@ -340,6 +344,7 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 	enum jwt_status status = JWT_MALFORMED;
 	json_object *header = NULL;
 	json_object *payload = NULL;
+	struct token_parts parts = {0};
 	struct jwt_claims claims;
 	size_t length;
 	size_t dot1;
@@ -350,23 +355,22 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 	length = strnlen(token, JWT_MAX_TOKEN_LENGTH + 1);
 	if (length > JWT_MAX_TOKEN_LENGTH || !split_token(token, length, &dot1, &dot2))
 		return JWT_MALFORMED;
-	if (!base64_canonical(token, dot1, BASE64_URL) ||
-	    !base64_canonical(token + dot1 + 1, dot2 - dot1 - 1, BASE64_URL) ||
-	    !base64_canonical(token + dot2 + 1, length - dot2 - 1, BASE64_URL))
-		return JWT_MALFORMED;
-
-	status = decode_json_part(token, dot1, &header);
+	/* Every part canonical before anything else is looked at. */
+	status = decode_parts(token, length, dot1, dot2, &parts);
+	if (status != JWT_OK)
+		goto out;
+	status = parse_json_part(parts.bytes[PART_HEADER], parts.lengths[PART_HEADER], &header);
 	if (status != JWT_OK)
 		goto out;
 	status = check_header(header);
 	if (status != JWT_OK)
 		goto out;
 	/* Nothing in the payload is trusted, or even parsed, before this passes. */
-	status = check_signature(secret, secret_length, token, dot2, token + dot2 + 1,
-				 length - dot2 - 1);
+	status = check_signature(secret, secret_length, token, dot2, parts.bytes[PART_SIGNATURE],
+				 parts.lengths[PART_SIGNATURE]);
 	if (status != JWT_OK)
 		goto out;
-	status = decode_json_part(token + dot1 + 1, dot2 - dot1 - 1, &payload);
+	status = parse_json_part(parts.bytes[PART_PAYLOAD], parts.lengths[PART_PAYLOAD], &payload);
 	if (status != JWT_OK)
 		goto out;
 	status = parse_claims(payload, &claims);
@@ -381,6 +385,7 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 out:
 	json_object_put(payload);
 	json_object_put(header);
+	free_parts(&parts);
 	return status;
 }
 

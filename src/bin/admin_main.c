@@ -10,6 +10,7 @@
 
 #include "app/app.h"
 #include "redis/leaderboard.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "store/migrate.h"
 #include "util/timefmt.h"
@@ -32,13 +33,10 @@ static int command_migrate(struct app *app)
 
 static int command_rebuild(struct app *app)
 {
-	redisReply *reply = redis_link_command(&app->redis, "DEL %s %s %s", LEADERBOARD_BUILT_KEY, LEADERBOARD_KEY,
-					       LEADERBOARD_MEMBERS_KEY);
-	if (!reply) {
+	if (leaderboard_reset(&app->redis) != LEADERBOARD_OK) {
 		fprintf(stderr, "platform-test-admin: %s\n", app->redis.error);
 		return 1;
 	}
-	freeReplyObject(reply);
 	if (leaderboard_rebuild(&app->redis, app->store, 60000) != LEADERBOARD_OK) {
 		fprintf(stderr, "platform-test-admin: rebuild failed: %s\n", app->redis.error);
 		return 1;
@@ -53,7 +51,7 @@ static int command_load(struct app *app, long count, const char *prefix)
 {
 	char created_at[TIMEFMT_LENGTH], name[64];
 	struct player_create player = {.description = "", .attributes = {PLAYER_ATTRIBUTE_DEFAULTS}};
-	if (count <= 0 || strlen(prefix) > 10 || timefmt_rfc3339(timefmt_now(), created_at) != 0) {
+	if (count <= 0 || strlen(prefix) > 10 || timefmt_rfc3339(clock_unix_seconds(), created_at) != 0) {
 		fprintf(stderr, "platform-test-admin load-test-data: COUNT must be positive, PREFIX at most 10 bytes\n");
 		return 2;
 	}

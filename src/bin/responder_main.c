@@ -30,8 +30,8 @@
 
 #include "app/app.h"
 #include "http/dispatch.h"
+#include "util/clock.h"
 #include "util/log.h"
-#include "util/timefmt.h"
 
 struct request_buffers {
 	char *path;
@@ -95,7 +95,7 @@ static int read_request(FCGX_Request *fcgi, struct request *request, struct requ
 	long long content_length = 0;
 
 	memset(request, 0, sizeof(*request));
-	request->now = timefmt_now();
+	request->now = clock_unix_seconds();
 	request->method = param(fcgi, "REQUEST_METHOD");
 	request->content_type = param(fcgi, "CONTENT_TYPE");
 	request->authorization = param(fcgi, "HTTP_AUTHORIZATION");

@@ -20,6 +20,7 @@
 #include "app/app.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "worker/worker.h"
 
@@ -46,12 +47,6 @@ static void notify(const char *state)
 #endif
 }
 
-static void pause_ms(int milliseconds)
-{
-	struct timespec pause = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
-	nanosleep(&pause, NULL);
-}
-
 static int take_worker_lock(const char *database_path)
 {
 	char path[4096];
@@ -67,7 +62,7 @@ static int take_worker_lock(const char *database_path)
 			return -1;
 		}
 		log_info("another worker holds %s; waiting", path);
-		pause_ms(1000);
+		clock_sleep_ms(1000);
 	}
 	return fd;
 }
@@ -84,20 +79,13 @@ static void keep_leaderboard_built(struct app *app, time_t *last_check)
 		leaderboard_rebuild(&app->redis, app->store, 0);
 }
 
-static long long monotonic_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* While the worker commits, its commits checkpoint the WAL as it fills
  * (store_take_housekeeping); when it is idle, this does, while responders
  * write, so that no request's commit has to (see store_open). A checkpoint
  * between busy batches as well only slowed the drain, in A/B runs. */
-static void checkpoint_when_due(struct app *app, long long *last_checkpoint_ms)
+static void checkpoint_when_due(struct app *app, int64_t *last_checkpoint_ms)
 {
-	long long now_ms = monotonic_ms();
+	int64_t now_ms = clock_monotonic_ms();
 	if (now_ms - *last_checkpoint_ms < CHECKPOINT_INTERVAL_MS)
 		return;
 	*last_checkpoint_ms = now_ms;
@@ -110,7 +98,7 @@ static int run(struct app *app)
 	size_t batch_size = (size_t)app->settings.worker_batch;
 	int64_t *ids = calloc(batch_size, sizeof(*ids));
 	time_t last_check = 0, last_sweep = 0;
-	long long last_checkpoint_ms = 0;
+	int64_t last_checkpoint_ms = 0;
 	unsigned long long applied = 0;
 	if (!ids)
 		return 1;
@@ -122,7 +110,7 @@ static int run(struct app *app)
 		keep_leaderboard_built(app, &last_check);
 		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
 			log_error("%s", app->redis.error);
-			pause_ms(RETRY_PAUSE_MS);
+			clock_sleep_ms(RETRY_PAUSE_MS);
 			continue;
 		}
 		if (count == 0)
@@ -133,7 +121,7 @@ static int run(struct app *app)
 		if (count == 0)
 			last_sweep = time(NULL);
 		if (worker_apply_batch(app, ids, count, batch_size, app->settings.worker_threads, &report) != 0) {
-			pause_ms(RETRY_PAUSE_MS);
+			clock_sleep_ms(RETRY_PAUSE_MS);
 			continue;
 		}
 		applied += report.applied;

@@ -13,6 +13,7 @@
 #include "redis/leaderboard.h"
 #include "util/log.h"
 #include "auth/password.h"
+#include "util/clock.h"
 #include "util/timefmt.h"
 #include "http/validate.h"
 #include "http/views.h"
@@ -52,7 +53,7 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 	/* The deadline falls just before our socket timeout: a write that a
 	 * stalled Redis runs after we gave up is refused by Redis itself, and one
 	 * that ran in time but whose reply was late is taken back below. */
-	int64_t deadline_ms = timefmt_now_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
+	int64_t deadline_ms = clock_unix_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
 	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
 		store_rollback(app->store);
 		handler_unavailable(response, app->redis.error);

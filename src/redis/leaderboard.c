@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "redis/leaderboard.h"
+#include "util/clock.h"
 #include "util/digits.h"
 #include "util/log.h"
 
@@ -115,25 +115,12 @@ void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank)
 	}
 }
 
-int64_t leaderboard_around_offset(int64_t position, int64_t limit, int64_t total)
-{
-	int64_t offset = position - limit / 2;
-	if (offset > total - limit)
-		offset = total - limit;
-	return offset < 0 ? 0 : offset;
-}
-
 static void id_text(int64_t value, char out[24])
 {
 	snprintf(out, 24, "%" PRId64, value);
 }
 
-int leaderboard_prepare_pipeline(struct redis_link *link)
-{
-	return redis_link_script_load(link, &set_score_script);
-}
-
-int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score)
+static int append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score)
 {
 	char member[LEADERBOARD_MEMBER_MAX], id[24];
 	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
@@ -244,46 +231,68 @@ enum leaderboard_status leaderboard_is_built(struct redis_link *link, bool *buil
 
 /* ---- rebuild ---- */
 
-#define REBUILD_PIPELINE 1000
+/* Replies are read every so many set-scores, so neither side buffers a
+ * whole table's worth. */
+#define SCORES_PIPELINE_DEPTH 1000
 
-struct rebuild_context {
-	struct redis_link *link;
-	size_t pending;
-	int failed;
-};
-
-static int drain_replies(struct rebuild_context *context)
+static enum leaderboard_status read_pending(struct leaderboard_scores *scores)
 {
-	for (; context->pending > 0; context->pending--) {
-		redisReply *reply = redis_link_read(context->link);
-		if (!reply || reply->type == REDIS_REPLY_ERROR) {
-			if (reply)
-				freeReplyObject(reply);
-			context->failed = 1;
-			context->pending = 0;
-			return -1;
+	for (; scores->pending > 0; scores->pending--) {
+		redisReply *reply = redis_link_read(scores->link);
+		if (reply && reply->type == REDIS_REPLY_ERROR)
+			snprintf(scores->link->error, sizeof(scores->link->error), "redis leaderboard: %s", reply->str);
+		if (!reply || reply->type == REDIS_REPLY_ERROR)
+			scores->failed = true;
+		if (reply)
+			freeReplyObject(reply);
+		if (!reply) {
+			scores->pending = 0;
+			break;
 		}
-		freeReplyObject(reply);
 	}
-	return 0;
+	return scores->failed ? LEADERBOARD_UNAVAILABLE : LEADERBOARD_OK;
+}
+
+enum leaderboard_status leaderboard_scores_begin(struct leaderboard_scores *scores, struct redis_link *link)
+{
+	*scores = (struct leaderboard_scores){.link = link};
+	/* Redis forgets scripts when it restarts; pipelined EVALSHAs need it loaded. */
+	scores->failed = redis_link_script_load(link, &set_score_script) != REDIS_LINK_OK;
+	return scores->failed ? LEADERBOARD_UNAVAILABLE : LEADERBOARD_OK;
+}
+
+enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores, int64_t player_id,
+					       const char *name, int64_t score)
+{
+	if (scores->failed)
+		return LEADERBOARD_UNAVAILABLE;
+	if (append_set_score(scores->link, player_id, name, score) != REDIS_LINK_OK) {
+		scores->failed = true;
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	if (++scores->pending == SCORES_PIPELINE_DEPTH)
+		return read_pending(scores);
+	return LEADERBOARD_OK;
+}
+
+enum leaderboard_status leaderboard_scores_finish(struct leaderboard_scores *scores)
+{
+	return read_pending(scores);
 }
 
 static int rebuild_visit(void *opaque, int64_t id, const char *name, int64_t score)
 {
-	struct rebuild_context *context = opaque;
-	if (leaderboard_append_set_score(context->link, id, name, score) != REDIS_LINK_OK) {
-		context->failed = 1;
-		return -1;
-	}
-	if (++context->pending == REBUILD_PIPELINE)
-		return drain_replies(context);
-	return 0;
+	return leaderboard_scores_add(opaque, id, name, score) == LEADERBOARD_OK ? 0 : -1;
 }
 
-static void sleep_ms(int milliseconds)
+enum leaderboard_status leaderboard_reset(struct redis_link *link)
 {
-	struct timespec pause = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
-	nanosleep(&pause, NULL);
+	redisReply *reply = redis_link_command(link, "DEL %s %s %s", LEADERBOARD_BUILT_KEY, LEADERBOARD_KEY,
+					       LEADERBOARD_MEMBERS_KEY);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	freeReplyObject(reply);
+	return LEADERBOARD_OK;
 }
 
 static enum leaderboard_status wait_for_marker(struct redis_link *link, int wait_ms)
@@ -294,7 +303,7 @@ static enum leaderboard_status wait_for_marker(struct redis_link *link, int wait
 			return LEADERBOARD_UNAVAILABLE;
 		if (built)
 			return LEADERBOARD_OK;
-		sleep_ms(50);
+		clock_sleep_ms(50);
 	}
 	return LEADERBOARD_NOT_BUILT;
 }
@@ -312,11 +321,11 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 	if (!locked)
 		return wait_for_marker(link, wait_ms);
 
-	struct rebuild_context context = {link, 0, 0};
-	if (leaderboard_prepare_pipeline(link) != REDIS_LINK_OK)
+	struct leaderboard_scores scores;
+	if (leaderboard_scores_begin(&scores, link) != LEADERBOARD_OK)
 		goto out;
-	enum store_status scanned = store_players_scan(store, rebuild_visit, &context);
-	if (drain_replies(&context) != 0 || scanned != STORE_OK || context.failed) {
+	enum store_status scanned = store_players_scan(store, rebuild_visit, &scores);
+	if (leaderboard_scores_finish(&scores) != LEADERBOARD_OK || scanned != STORE_OK) {
 		log_error("leaderboard rebuild failed: %s", scanned != STORE_OK ? store_error(store) : link->error);
 		goto out;
 	}

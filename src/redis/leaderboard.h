@@ -1,4 +1,5 @@
-/* leaderboard.h — the leaderboard, a Redis sorted set indexing SQLite's scores.
+/* leaderboard.h — the leaderboard, a Redis sorted set indexing the store's
+ * scores; every Redis command on its keys is in leaderboard.c.
  *
  * Invariants:
  * - every member has sorted-set score 0 and is "INVERTED:ID:NAME", where
@@ -7,6 +8,9 @@
  *   ranges page the board and ZLEXCOUNT counts strictly higher scores in O(log n);
  * - a hash maps each player id to its current member, so a score update
  *   replaces the old member atomically (Lua);
+ * - a page is one Lua script run, so it is one atomic read; around= computes
+ *   the contract's window, max(0, min(i − ⌊n/2⌋, total − n)), in the script
+ *   (tests/unit/redis/test_leaderboard_script.c checks it on a real Redis);
  * - updates are monotonic (a lower score than the stored one is ignored):
  *   scores only rise, so replays, redeliveries and rebuilds racing with the
  *   worker can never move a player backwards;
@@ -58,19 +62,24 @@ int leaderboard_member_decode(const char *member, size_t length, struct leaderbo
 /* Fills ranks given the rank of the first entry: equal scores share a rank,
  * otherwise the rank is 1 + the entry's 0-based position on the board. */
 void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank);
-/* The contract's around-window: max(0, min(i − ⌊n/2⌋, total − n)). */
-int64_t leaderboard_around_offset(int64_t position, int64_t limit, int64_t total);
 
 /* Redis operations. */
 /* deadline_ms (unix milliseconds, 0 for none): Redis ignores the update when
  * it runs later than that, e.g. after a stall the caller already gave up on. */
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
 					      const char *name, int64_t score, int64_t deadline_ms);
-/* Loads the set-score script (Redis forgets scripts when it restarts); call
- * before appending set-scores to a pipeline. */
-int leaderboard_prepare_pipeline(struct redis_link *link);
-/* Appends a set-score to a pipeline (one reply to read later). */
-int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score);
+/* Many set-scores in one pipeline (the worker's batch, a rebuild): begin,
+ * add each, finish. After a failure the rest are skipped and finish says
+ * so; the detail is in link->error. */
+struct leaderboard_scores {
+	struct redis_link *link;
+	size_t pending;		/* sent, reply not read yet */
+	bool failed;
+};
+enum leaderboard_status leaderboard_scores_begin(struct leaderboard_scores *scores, struct redis_link *link);
+enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores, int64_t player_id,
+					       const char *name, int64_t score);
+enum leaderboard_status leaderboard_scores_finish(struct leaderboard_scores *scores);
 /* Removes the player's member if it is still the one given (undo of a failed create). */
 enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t player_id, const char *name,
 					   int64_t score);
@@ -79,6 +88,9 @@ enum leaderboard_status leaderboard_read_page(struct redis_link *link, int64_t o
 enum leaderboard_status leaderboard_read_around(struct redis_link *link, int64_t player_id, int64_t limit,
 						struct leaderboard_page *page);
 enum leaderboard_status leaderboard_is_built(struct redis_link *link, bool *built);
+
+/* Deletes the board, its members hash and its marker (a rebuild follows). */
+enum leaderboard_status leaderboard_reset(struct redis_link *link);
 
 /* Rebuilds from SQLite under a Redis lock, then sets the marker. When another
  * process holds the lock, waits for its marker up to wait_ms. */

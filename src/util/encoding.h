@@ -5,25 +5,24 @@
 #ifndef PT_ENCODING_H
 #define PT_ENCODING_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 enum base64_alphabet {
-	BASE64_STANDARD,	/* + and / */
-	BASE64_URL,		/* - and _ */
+	BASE64_STANDARD,	/* + and /, padded with '=' to whole quads (HTTP Basic) */
+	BASE64_URL,		/* - and _, unpadded (JWT) */
 };
+
+enum base64_status { BASE64_OK = 0, BASE64_MALFORMED, BASE64_NO_MEMORY };
 
 /* The value 0..15 of a hex digit (either case), or -1. */
 int hex_digit_value(int c);
 
-/* length characters of data, without any '=' padding. */
-bool base64_canonical(const char *text, size_t length, enum base64_alphabet alphabet);
-
-/* Decodes text (canonical, unpadded) into *out, malloc'd and NUL-terminated
- * (the NUL not counted in *out_length); *capacity is the allocation's size,
- * for wiping secrets. 0, or -1 when memory ran out. */
-int base64_decode(const char *text, size_t length, enum base64_alphabet alphabet, unsigned char **out,
-		  size_t *out_length, size_t *capacity);
+/* Decodes text into *out, malloc'd and NUL-terminated (the NUL not counted
+ * in *out_length); *capacity is the allocation's size, for wiping secrets.
+ * BASE64_MALFORMED when text is not the one canonical spelling in its
+ * alphabet (libsodium's check: alphabet, padding, zero trailing bits). */
+enum base64_status base64_decode(const char *text, size_t length, enum base64_alphabet alphabet,
+				 unsigned char **out, size_t *out_length, size_t *capacity);
 
 /* Bytes the unpadded base64url form of length bytes needs, with its NUL. */
 size_t base64url_encoded_size(size_t length);

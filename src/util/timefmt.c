@@ -13,17 +13,3 @@ int timefmt_rfc3339(int64_t unix_seconds, char out[TIMEFMT_LENGTH])
 		return -1;
 	return strftime(out, TIMEFMT_LENGTH, "%Y-%m-%dT%H:%M:%SZ", &broken_down) == TIMEFMT_LENGTH - 1 ? 0 : -1;
 }
-
-int64_t timefmt_now(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec;
-}
-
-int64_t timefmt_now_ms(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}

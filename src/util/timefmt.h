@@ -9,7 +9,5 @@
 
 /* Writes unix seconds as "YYYY-MM-DDTHH:MM:SSZ". 0 or -1. */
 int timefmt_rfc3339(int64_t unix_seconds, char out[TIMEFMT_LENGTH]);
-int64_t timefmt_now(void);
-int64_t timefmt_now_ms(void);
 
 #endif

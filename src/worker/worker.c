@@ -14,6 +14,7 @@
 #include "http/views.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/timefmt.h"
 #include "worker/worker.h"
@@ -266,33 +267,17 @@ static int commit_batch(struct app *app, struct batch *batch)
 	return store_commit(app->store) == STORE_OK ? 0 : -1;
 }
 
-/* Sets every touched player's score from what SQLite now holds; pipelined. */
+/* Sets every touched player's score from what the store now holds. */
 static int publish_scores(struct app *app, const struct batch *batch)
 {
-	size_t sent = 0;
-	int result = 0;
-	if (leaderboard_prepare_pipeline(&app->redis) != REDIS_LINK_OK)
-		return -1;
+	struct leaderboard_scores scores;
+	(void)leaderboard_scores_begin(&scores, &app->redis);	/* a failure makes finish fail */
 	for (size_t p = 0; p < batch->player_count; p++) {
 		const struct player_state *player = &batch->players[p];
-		if (leaderboard_append_set_score(&app->redis, player->id, player->name, player->score) != REDIS_LINK_OK) {
-			result = -1;
-			break;
-		}
-		sent++;
-	}
-	for (; sent > 0; sent--) {
-		redisReply *reply = redis_link_read(&app->redis);
-		if (reply && reply->type == REDIS_REPLY_ERROR)
-			snprintf(app->redis.error, sizeof(app->redis.error), "redis leaderboard: %s", reply->str);
-		if (!reply || reply->type == REDIS_REPLY_ERROR)
-			result = -1;
-		if (reply)
-			freeReplyObject(reply);
-		if (!reply)
+		if (leaderboard_scores_add(&scores, player->id, player->name, player->score) != LEADERBOARD_OK)
 			break;
 	}
-	return result;
+	return leaderboard_scores_finish(&scores) == LEADERBOARD_OK ? 0 : -1;
 }
 
 static void log_battles(const struct batch *batch)
@@ -359,7 +344,7 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	pthread_mutex_init(&batch.lock, NULL);
 	pthread_cond_init(&batch.changed, NULL);
 	batch.battles = calloc(batch_limit + 1, sizeof(*batch.battles));
-	if (!batch.battles || timefmt_rfc3339(timefmt_now(), processed_at) != 0)
+	if (!batch.battles || timefmt_rfc3339(clock_unix_seconds(), processed_at) != 0)
 		goto out;
 	/* A barrier first: it waits out any submission still between its push
 	 * and its commit, so every row up to the largest delivered id is final

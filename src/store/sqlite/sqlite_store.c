@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "store/sqlite/sqlite_store.h"
+#include "util/clock.h"
 
 /* One side's columns of the battles table, generated from the player spec:
  * the fighting attributes, then each balance before, then after. */
@@ -111,19 +112,15 @@ struct busy_policy {
 static struct busy_policy busy_policies[1];
 
 /* When the current wait began; per thread, as a connection is. */
-static _Thread_local struct timespec busy_started;
+static _Thread_local int64_t busy_started_ms;
 
 static int busy_wait(void *context, int attempts)
 {
 	const struct busy_policy *policy = context;
-	struct timespec now;
-	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
-		return 0;
+	int64_t now_ms = clock_monotonic_ms();
 	if (attempts == 0)
-		busy_started = now;
-	long long waited_ms = (long long)(now.tv_sec - busy_started.tv_sec) * 1000 +
-			      (now.tv_nsec - busy_started.tv_nsec) / 1000000;
-	if (waited_ms >= policy->timeout_ms)
+		busy_started_ms = now_ms;
+	if (now_ms - busy_started_ms >= policy->timeout_ms)
 		return 0;
 	/* Two yields, then 50 µs naps: on two CPUs a longer spin only burns the
 	 * time the lock holder needs (A/B in BENCHMARKS.md: +14-16 % POST rps). */

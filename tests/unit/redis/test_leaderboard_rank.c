@@ -1,5 +1,5 @@
 /* test_leaderboard_rank.c — member encoding order, competition ranks with
- * ties, and the around-window arithmetic of the contract. */
+ * ties. The around-window runs in Redis: test_leaderboard_script.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,24 +81,6 @@ static void a_page_starting_inside_a_tie_uses_the_first_rank(void **state)
 	assert_int_equal(page.entries[2].rank, 5);
 }
 
-static void around_window_stays_full_at_both_ends(void **state)
-{
-	(void)state;
-	/* max(0, min(i − ⌊n/2⌋, total − n)) */
-	assert_int_equal(leaderboard_around_offset(0, 10, 100), 0);
-	assert_int_equal(leaderboard_around_offset(99, 10, 100), 90);
-	assert_int_equal(leaderboard_around_offset(50, 10, 100), 45);
-	assert_int_equal(leaderboard_around_offset(50, 11, 100), 45);
-	assert_int_equal(leaderboard_around_offset(3, 10, 5), 0);
-	assert_int_equal(leaderboard_around_offset(95, 10, 100), 90);
-	assert_int_equal(leaderboard_around_offset(0, 1, 1), 0);
-	for (int64_t i = 0; i < 100; i++) {
-		int64_t offset = leaderboard_around_offset(i, 10, 100);
-		assert_true(offset <= i && i < offset + 10);
-		assert_true(offset >= 0 && offset + 10 <= 100);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,7 +88,6 @@ int main(void)
 		cmocka_unit_test(members_round_trip),
 		cmocka_unit_test(ties_share_a_rank),
 		cmocka_unit_test(a_page_starting_inside_a_tie_uses_the_first_rank),
-		cmocka_unit_test(around_window_stays_full_at_both_ends),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,166 @@
+/* test_leaderboard_script.c — the leaderboard's Lua scripts as they run, on
+ * a real redis-server started in a temporary directory and stopped by pid:
+ * the contract's around-window, max(0, min(i − ⌊n/2⌋, total − n)), ranks
+ * with ties, and monotonic updates. Skips (77) when redis-server is missing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "app/settings.h"
+#include "redis/leaderboard.h"
+#include "util/clock.h"
+
+static char directory[] = "/tmp/pt-leaderboard-test-XXXXXX";
+static char socket_path[128];
+static pid_t server;
+static struct settings settings;
+static struct redis_link board;
+
+static int start_redis(void)
+{
+	if (!mkdtemp(directory))
+		return -1;
+	snprintf(socket_path, sizeof(socket_path), "%s/redis.sock", directory);
+	server = fork();
+	if (server < 0)
+		return -1;
+	if (server == 0) {
+		execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket_path, "--save", "",
+		       "--appendonly", "no", "--dir", directory, "--loglevel", "warning", (char *)NULL);
+		_exit(127);
+	}
+	settings.redis_socket = socket_path;
+	settings.redis_timeout_ms = 2000;
+	redis_link_init(&board, &settings);
+	for (int tries = 0; tries < 100; tries++) {
+		struct stat info;
+		if (stat(socket_path, &info) == 0 && redis_link_ensure(&board) == REDIS_LINK_OK)
+			return 0;
+		clock_sleep_ms(50);
+	}
+	return -1;
+}
+
+static void stop_redis(void)
+{
+	redis_link_close(&board);
+	if (server > 0) {
+		kill(server, SIGTERM);
+		waitpid(server, NULL, 0);
+	}
+	unlink(socket_path);
+	rmdir(directory);
+}
+
+static void expect_reply(redisReply *reply)
+{
+	assert_non_null(reply);
+	freeReplyObject(reply);
+}
+
+static void flush(void)
+{
+	expect_reply(redis_link_command(&board, "FLUSHALL"));
+}
+
+static void mark_built(void)
+{
+	expect_reply(redis_link_command(&board, "SET %s 1", LEADERBOARD_BUILT_KEY));
+}
+
+/* total players with distinct scores: position i holds player i + 1. */
+static void fill_board(int64_t total)
+{
+	char name[24];
+	flush();
+	for (int64_t i = 0; i < total; i++) {
+		snprintf(name, sizeof(name), "p%lld", (long long)i + 1);
+		assert_int_equal(leaderboard_set_score(&board, i + 1, name, 10 * (total - i), 0), LEADERBOARD_OK);
+	}
+	mark_built();
+}
+
+static int64_t around_offset(int64_t position, int64_t limit)
+{
+	struct leaderboard_page page;
+	assert_int_equal(leaderboard_read_around(&board, position + 1, limit, &page), LEADERBOARD_OK);
+	/* The window holds the player, where the offset says. */
+	assert_true(position >= page.offset && position < page.offset + (int64_t)page.count);
+	assert_int_equal(page.entries[position - page.offset].player_id, position + 1);
+	return page.offset;
+}
+
+static void around_window_stays_full_at_both_ends(void **state)
+{
+	(void)state;
+	fill_board(100);
+	assert_int_equal(around_offset(0, 10), 0);
+	assert_int_equal(around_offset(99, 10), 90);
+	assert_int_equal(around_offset(50, 10), 45);
+	assert_int_equal(around_offset(50, 11), 45);
+	assert_int_equal(around_offset(95, 10), 90);
+	for (int64_t i = 0; i < 100; i++) {
+		int64_t offset = around_offset(i, 10);
+		assert_true(offset <= i && i < offset + 10);
+		assert_true(offset >= 0 && offset + 10 <= 100);
+	}
+	fill_board(5);
+	assert_int_equal(around_offset(3, 10), 0);
+	fill_board(1);
+	assert_int_equal(around_offset(0, 1), 0);
+}
+
+static void pages_rank_ties_and_ignore_lower_scores(void **state)
+{
+	(void)state;
+	struct leaderboard_page page;
+	flush();
+	const int64_t scores[] = {50, 70, 70, 10, 70};
+	for (int64_t i = 0; i < 5; i++)
+		assert_int_equal(leaderboard_set_score(&board, i + 1, "x", scores[i], 0), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &page), LEADERBOARD_NOT_BUILT);
+	mark_built();
+	/* A lower score never moves a player back; a higher one replaces it. */
+	assert_int_equal(leaderboard_set_score(&board, 4, "x", 5, 0), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_set_score(&board, 1, "x", 60, 0), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_read_page(&board, 1, 10, &page), LEADERBOARD_OK);
+	assert_int_equal(page.total, 5);
+	assert_int_equal(page.count, 4);
+	/* 70 70 70 60 10: the page from offset 1 starts inside the tie at rank 1. */
+	const int64_t ids[] = {3, 5, 1, 4}, ranks[] = {1, 1, 4, 5}, expected_scores[] = {70, 70, 60, 10};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(page.entries[i].player_id, ids[i]);
+		assert_int_equal(page.entries[i].rank, ranks[i]);
+		assert_int_equal(page.entries[i].score, expected_scores[i]);
+	}
+	assert_int_equal(leaderboard_read_around(&board, 99, 3, &page), LEADERBOARD_NOT_FOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(around_window_stays_full_at_both_ends),
+		cmocka_unit_test(pages_rank_ties_and_ignore_lower_scores),
+	};
+	if (system("command -v redis-server >/dev/null 2>&1") != 0) {
+		printf("SKIP: redis-server not installed (Debian: redis-server)\n");
+		return 77;
+	}
+	if (start_redis() != 0) {
+		fprintf(stderr, "cannot start redis-server in %s\n", directory);
+		stop_redis();
+		return 1;
+	}
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	stop_redis();
+	return failed;
+}

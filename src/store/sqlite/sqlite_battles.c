@@ -107,10 +107,9 @@ enum store_status store_player_battles(struct store *store, int64_t player_id, i
 				       store_battle_visitor visit, void *context)
 {
 	enum store_status status = STORE_OK;
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_BATTLES_PAGE);
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_BATTLES_PAGE, player_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, player_id);
 	sqlite3_bind_int64(statement, 2, limit);
 	sqlite3_bind_int64(statement, 3, offset);
 	int result;
@@ -132,10 +131,9 @@ enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, s
 					  size_t *count)
 {
 	*count = 0;
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_QUEUED_BATTLE_IDS);
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_IDS, max_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, max_id);
 	sqlite3_bind_int64(statement, 2, (sqlite3_int64)limit);
 	int result;
 	while ((result = sqlite3_step(statement)) == SQLITE_ROW && *count < limit)

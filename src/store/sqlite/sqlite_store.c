@@ -225,6 +225,14 @@ sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which)
 	return statement;
 }
 
+sqlite3_stmt *sqlite_statement_for_id(struct store *store, enum sqlite_statement which, int64_t id)
+{
+	sqlite3_stmt *statement = sqlite_statement(store, which);
+	if (statement)
+		sqlite3_bind_int64(statement, 1, id);
+	return statement;
+}
+
 enum store_status sqlite_step_done(struct store *store, sqlite3_stmt *statement)
 {
 	int result = sqlite3_step(statement);
@@ -290,10 +298,9 @@ enum store_status sqlite_get_by_id(struct store *store, enum sqlite_statement wh
 				   sqlite_row_reader read, void *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
-	sqlite3_stmt *statement = sqlite_statement(store, which);
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, which, id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 1, id);
 	int result = sqlite3_step(statement);
 	if (result == SQLITE_ROW)
 		status = read ? read(statement, out) : STORE_OK;

@@ -43,6 +43,8 @@ struct store {
 
 /* Looks up a prepared statement, preparing it on first use; reset and unbound. */
 sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which);
+/* The same, with ?1 bound to an id. */
+sqlite3_stmt *sqlite_statement_for_id(struct store *store, enum sqlite_statement which, int64_t id);
 /* Steps a statement that returns no row, then resets it. */
 enum store_status sqlite_step_done(struct store *store, sqlite3_stmt *statement);
 /* Runs a statement whose ?1 is an id and reads at most one row with read

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "util/utf8.h"
 #include "http/validate.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "util/utf8.h"
 
 /* Deepest [ / { nesting outside strings; the body is already known to be JSON. */

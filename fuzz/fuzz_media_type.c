@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,6 @@
 #include <sodium.h>
 
 #include "app/app.h"
-#include "auth/jwt.h"
 
 int app_open(struct app *app, int needs, char *error, size_t error_size)
 {
@@ -32,7 +31,6 @@ int app_open(struct app *app, int needs, char *error, size_t error_size)
 
 void app_close(struct app *app)
 {
-	jwt_release_thread_cache();
 	redis_link_close(&app->redis);
 	store_close(app->store);
 	settings_free(&app->settings);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "redis/redis_link.h"
-#include "app/settings.h"
+#include "config/settings.h"
 #include "store/store.h"
 
 struct app {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
-#include "http/router.h"
+#include "auth/policy.h"
 
 enum caller_kind {
 	CALLER_ANONYMOUS,

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "auth/jwt.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "util/digits.h"
 #include "util/encoding.h"
 

@@ -29,6 +29,7 @@
 #include <fcgiapp.h>
 
 #include "app/app.h"
+#include "auth/jwt.h"
 #include "http/dispatch.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -370,6 +371,7 @@ int main(void)
 	status = 0;
 out:
 	server_close(&server);
+	jwt_release_thread_cache();
 	app_close(&app);
 	return status;
 }

@@ -7,7 +7,7 @@
 #include "util/log.h"
 
 /* Indexed by enum endpoint, like endpoint_table in router.c. */
-#define PT_HANDLER_ROW(name, method, pattern, policy, handler) [ENDPOINT_##name] = handler,
+#define PT_HANDLER_ROW(name, method, pattern, policy, handler) [ENDPOINT_##name] = (handler),
 static const handler_function handler_table[ENDPOINT__COUNT] = {
 	PT_ENDPOINTS(PT_HANDLER_ROW)
 };

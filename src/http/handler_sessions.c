@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "http/handlers.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "auth/jwt.h"
 #include "http/views.h"
 

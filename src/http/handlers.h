@@ -6,7 +6,7 @@
 
 #include "app/app.h"
 #include "auth/auth.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"

@@ -10,16 +10,17 @@
 #include "util/digits.h"
 
 #define PT_ENDPOINT_ROW(name, method, pattern, policy, handler) \
-	[ENDPOINT_##name] = {HTTP_METHOD_##method, pattern, AUTH_POLICY_##policy},
+	[ENDPOINT_##name] = {(pattern), HTTP_METHOD_##method, AUTH_POLICY_##policy},
 const struct endpoint_info endpoint_table[ENDPOINT__COUNT] = {
 	PT_ENDPOINTS(PT_ENDPOINT_ROW)
 };
 #undef PT_ENDPOINT_ROW
 
+#define PT_HTTP_METHOD_NAME(name) [HTTP_METHOD_##name] = #name,
 static const char *const method_names[] = {
-	[HTTP_METHOD_GET] = "GET",
-	[HTTP_METHOD_POST] = "POST",
+	PT_HTTP_METHODS(PT_HTTP_METHOD_NAME)
 };
+#undef PT_HTTP_METHOD_NAME
 
 enum http_method http_method_parse(const char *name)
 {

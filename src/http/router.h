@@ -7,22 +7,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/policy.h"
 #include "http/endpoints.h"
 
-/* Every method the API answers; anything else is never routable (405 on a
- * known path). Names are in router.c's method table. */
+/* Every method some endpoint answers, one row each; anything else is
+ * HTTP_METHOD_OTHER, never routable (405 on a known path). */
+#define PT_HTTP_METHODS(X) \
+	X(GET) \
+	X(POST)
+
+#define PT_HTTP_METHOD_ENUM(name) HTTP_METHOD_##name,
 enum http_method {
-	HTTP_METHOD_GET,
-	HTTP_METHOD_POST,
+	PT_HTTP_METHODS(PT_HTTP_METHOD_ENUM)
 	HTTP_METHOD_OTHER,
 };
-
-enum auth_policy {
-	AUTH_POLICY_PUBLIC,		/* anyone */
-	AUTH_POLICY_ADMIN,		/* admin Basic only */
-	AUTH_POLICY_ADMIN_OR_PLAYER,	/* admin Basic or a player's Bearer token */
-	AUTH_POLICY_PLAYER_BASIC,	/* a player's Basic name:password only */
-};
+#undef PT_HTTP_METHOD_ENUM
 
 #define PT_ENDPOINT_ENUM(name, method, pattern, policy, handler) ENDPOINT_##name,
 enum endpoint {
@@ -32,8 +31,8 @@ enum endpoint {
 #undef PT_ENDPOINT_ENUM
 
 struct endpoint_info {
-	enum http_method method;
 	const char *pattern;	/* e.g. "/players/{id}/battles" */
+	enum http_method method;
 	enum auth_policy policy;
 };
 

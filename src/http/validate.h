@@ -14,15 +14,10 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
-#include "game/player_spec.h"
-#include "http/json_body.h"
+#include "store/store.h"
+#include "util/json_body.h"
 
-struct player_create {
-	char *name;
-	char *description;
-	struct player_attributes attributes;	/* each given or defaulted (game/player_spec.h) */
-	char *password;	/* NULL when absent */
-};
+/* struct player_create: store/store.h. */
 
 enum validate_status { VALIDATE_OK = 0, VALIDATE_INVALID, VALIDATE_NO_MEMORY };
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <hiredis/hiredis.h>
 
-#include "app/settings.h"
+#include "config/settings.h"
 
 #define REDIS_LINK_OK 0
 #define REDIS_LINK_ERR (-1)

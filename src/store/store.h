@@ -81,7 +81,13 @@ struct player_record {
 	char created_at[STORE_TIME_SIZE];
 };
 
-struct player_create;
+/* A new player, as POST /players validated it. */
+struct player_create {
+	char *name;
+	char *description;
+	struct player_attributes attributes;	/* each given or defaulted (game/player_spec.h) */
+	char *password;	/* NULL when absent */
+};
 enum store_status store_player_insert(struct store *store, const struct player_create *player,
 				      const char *stored_hash, const char *created_at, int64_t *id_out);
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "store/sqlite/sqlite_store.h"
-#include "http/validate.h"
 
 enum store_status store_player_insert(struct store *store, const struct player_create *player,
 				      const char *stored_hash, const char *created_at, int64_t *id_out)

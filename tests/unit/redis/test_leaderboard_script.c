@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "app/settings.h"
+#include "config/settings.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/json_body.h"
+#include "util/json_body.h"
 
 #define JSON "application/json"
 

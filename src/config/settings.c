@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/settings.h"
+#include "config/settings.h"
 
 static int copy_env(char **out, const char *name, const char *fallback)
 {

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "util/encoding.h"
-#include "http/json_body.h"
+#include "util/json_body.h"
 #include "util/utf8.h"
 
 /* ---- media type ------------------------------------------------------- */

@@ -87,6 +87,13 @@ int response_json(struct response *response, int status, json_object *body)
 	return body ? 0 : -1;
 }
 
+void response_no_content(struct response *response)
+{
+	json_object_put(response->body);
+	response->body = NULL;
+	response->status = 204;
+}
+
 int response_set_header(struct response *response, const char *name, const char *value)
 {
 	char *copy = strdup(value);

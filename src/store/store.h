@@ -41,6 +41,7 @@ enum store_intent {
 	STORE_CREATE_PLAYER,	/* players inserted */
 	STORE_SUBMIT_BATTLE,	/* idempotency check, insert, queue push: see the contract */
 	STORE_APPLY_BATCH,	/* the worker's reports, balances and scores */
+	STORE_CHANGE_SESSIONS,	/* sessions ended, passwords changed */
 };
 
 struct store;
@@ -93,9 +94,29 @@ enum store_status store_player_insert(struct store *store, const struct player_c
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out);
 void player_record_free(struct player_record *player);
 enum store_status store_player_exists(struct store *store, int64_t id);
-/* Copies the stored hash (NULL when the player has no password) into *hash_out (malloc'd). */
-enum store_status store_player_credentials(struct store *store, const char *name, int64_t *id_out,
-					   char **hash_out);
+/* What signing in needs: by name or by id, the player's stored hash (NULL
+ * when the player has no password; malloc'd) and session version. */
+struct player_credentials {
+	int64_t id;
+	int64_t session_version;
+	char *hash;
+};
+enum store_status store_player_credentials(struct store *store, const char *name, struct player_credentials *out);
+enum store_status store_player_credentials_by_id(struct store *store, int64_t id, struct player_credentials *out);
+void player_credentials_free(struct player_credentials *credentials);
+
+/* ---- sessions ----
+ * A token is good while its player exists, its version is the player's
+ * session version, and it was not revoked by itself. */
+enum store_status store_session_check(struct store *store, int64_t player_id,
+				      const unsigned char token_id[32], int64_t *session_version, bool *revoked);
+/* Refuses one token from now on (until expires_at, when it would expire anyway). */
+enum store_status store_session_revoke(struct store *store, int64_t player_id, const unsigned char token_id[32],
+				       int64_t expires_at, int64_t now);
+/* Refuses every token issued so far: the session version moves on. */
+enum store_status store_player_revoke_sessions(struct store *store, int64_t player_id);
+/* A new password hash, and every older token refused. */
+enum store_status store_player_set_password(struct store *store, int64_t player_id, const char *stored_hash);
 enum store_status store_players_any(struct store *store, bool *any);
 /* Calls visit for every player in id order; stops early when visit returns non-zero. */
 typedef int (*store_player_visitor)(void *context, int64_t id, const char *name, int64_t score);
@@ -129,9 +150,17 @@ enum store_status store_battle_insert(struct store *store, int64_t attacker_id, 
 				      const char *submitted_at, int64_t *id_out);
 enum store_status store_player_battle_count(struct store *store, int64_t player_id, int64_t *total);
 /* A page of a player's battles, newest first, without turns: visit is called
- * for each (the record is freed after the call); a non-zero return stops. */
+ * for each (the record is freed after the call); a non-zero return stops.
+ * With before > 0 the page holds the battles with a smaller id (keyset
+ * paging: the cost does not grow with depth) and offset is not used. */
 typedef int (*store_battle_visitor)(void *context, const struct battle_record *battle);
-enum store_status store_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+struct battle_page_request {
+	int64_t player_id;
+	int64_t limit;
+	int64_t offset;
+	int64_t before;
+};
+enum store_status store_player_battles(struct store *store, const struct battle_page_request *page,
 				       store_battle_visitor visit, void *context);
 
 struct idempotency_record {

@@ -147,7 +147,14 @@ refused 400 bad_json "a raw NUL byte in a string"
 post /players $'{"name":"tab\there"}'
 refused 400 bad_json "a raw control character in a string"
 post /players '{"na\u0000me":"x"}'
-refused 400 bad_json "\\u0000 in a key"
+refused 422 invalid_field "\\u0000 in a key is an unknown field, named as sent" 'na\u0000me'
+post /players '{"name\u0000x":"bob"}'
+refused 422 invalid_field "a key that json-c would cut to \"name\"" 'name\u0000x'
+if printf '%s' "$BODY" | jq -e '.error.fields.name == "is required" and .error.fields["name\\u0000x"] == "unknown field"' >/dev/null; then
+	pass "the cut key is not taken for name"
+else
+	fail "the cut key is not taken for name" "body: $BODY"
+fi
 post /players '{"name":"a\u0000b"}'
 refused 422 invalid_field "\\u0000 in the name" name
 post /players '{"name":"x","description":"a\u0000b"}'

@@ -103,15 +103,16 @@ enum store_status store_player_battle_count(struct store *store, int64_t player_
 	return sqlite_count_by_id(store, STMT_PLAYER_BATTLES_COUNT, player_id, total);
 }
 
-enum store_status store_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+enum store_status store_player_battles(struct store *store, const struct battle_page_request *page,
 				       store_battle_visitor visit, void *context)
 {
 	enum store_status status = STORE_OK;
-	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_BATTLES_PAGE, player_id);
+	sqlite3_stmt *statement = sqlite_statement_for_id(
+		store, page->before > 0 ? STMT_PLAYER_BATTLES_BEFORE : STMT_PLAYER_BATTLES_PAGE, page->player_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 2, limit);
-	sqlite3_bind_int64(statement, 3, offset);
+	sqlite3_bind_int64(statement, 2, page->limit);
+	sqlite3_bind_int64(statement, 3, page->before > 0 ? page->before : page->offset);
 	int result;
 	while (status == STORE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
 		struct battle_record battle;

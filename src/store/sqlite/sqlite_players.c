@@ -66,29 +66,6 @@ enum store_status store_player_exists(struct store *store, int64_t id)
 	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status store_player_credentials(struct store *store, const char *name, int64_t *id_out,
-					   char **hash_out)
-{
-	enum store_status status = STORE_NOT_FOUND;
-	*hash_out = NULL;
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_CREDENTIALS);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
-	int result = sqlite3_step(statement);
-	if (result == SQLITE_ROW) {
-		const unsigned char *hash = sqlite3_column_text(statement, 1);
-		*id_out = sqlite3_column_int64(statement, 0);
-		status = STORE_OK;
-		if (hash && !(*hash_out = strdup((const char *)hash)))
-			status = STORE_UNAVAILABLE;
-	} else if (result != SQLITE_DONE) {
-		status = sqlite_fail(store, result);
-	}
-	sqlite3_reset(statement);
-	return status;
-}
-
 enum store_status store_players_any(struct store *store, bool *any)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_ANY);

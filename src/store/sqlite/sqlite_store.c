@@ -59,7 +59,21 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_GET] =
 		"SELECT id, name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
 		", score, created_at FROM players WHERE id = ?1",
-	[STMT_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
+	[STMT_PLAYER_CREDENTIALS] = "SELECT id, session_version, password_hash FROM players WHERE name = ?1",
+	[STMT_PLAYER_CREDENTIALS_BY_ID] = "SELECT id, session_version, password_hash FROM players WHERE id = ?1",
+	[STMT_SESSION_CHECK] =
+		"SELECT session_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE token_id = ?2)"
+		" FROM players WHERE id = ?1",
+	[STMT_SESSION_REVOKE] =
+		"INSERT INTO revoked_tokens (player_id, token_id, expires_at) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (token_id) DO NOTHING",
+	/* Bounded, so one sign-out never pays for a backlog. */
+	[STMT_SESSIONS_EXPIRED_DELETE] =
+		"DELETE FROM revoked_tokens WHERE token_id IN"
+		" (SELECT token_id FROM revoked_tokens WHERE expires_at <= ?1 LIMIT 100)",
+	[STMT_PLAYER_REVOKE_SESSIONS] = "UPDATE players SET session_version = session_version + 1 WHERE id = ?1",
+	[STMT_PLAYER_SET_PASSWORD] =
+		"UPDATE players SET password_hash = ?2, session_version = session_version + 1 WHERE id = ?1",
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
@@ -80,6 +94,9 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_BATTLES_PAGE] =
 		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
+	[STMT_PLAYER_BATTLES_BEFORE] =
+		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
+		" WHERE player_id = ?1 AND battle_id < ?3 ORDER BY battle_id DESC LIMIT ?2",
 	[STMT_QUEUED_BATTLE_IDS] =
 		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
 	[STMT_IDEMPOTENCY_GET] =
@@ -98,6 +115,7 @@ static const enum sqlite_statement begin_statement[] = {
 	[STORE_CREATE_PLAYER] = STMT_BEGIN_IMMEDIATE,
 	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
 	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
+	[STORE_CHANGE_SESSIONS] = STMT_BEGIN_IMMEDIATE,
 };
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which

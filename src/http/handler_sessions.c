@@ -66,9 +66,10 @@ static void write_sessions(struct app *app, const struct request *request, const
 		status = store_commit(app->store);
 	if (status != STORE_OK)
 		store_rollback(app->store);
-	if (status == STORE_OK)
-		response_no_content(response);
-	else if (status == STORE_NOT_FOUND)
+	if (status == STORE_OK) {
+		if (response_no_content(response) != 0)
+			response_error(response, API_ERROR_INTERNAL, NULL, NULL);
+	} else if (status == STORE_NOT_FOUND)
 		response_error(response, API_ERROR_NOT_FOUND, "no such player", NULL);
 	else
 		handler_unavailable(response, store_error(app->store));

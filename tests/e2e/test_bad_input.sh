@@ -272,11 +272,12 @@ refused 403 forbidden "a player's token on POST /players"
 # ---- POST /battles ----
 for body in '' 'hello' '[1,2]' '7' '"battle"' 'null' '{"attacker_id":1,' "$(repeat '[' 10000)$(repeat ']' 10000)" \
 	'{"attacker_id":NaN,"defender_id":2}' '{"attacker_id":Infinity,"defender_id":2}' \
-	$'{"attacker_id":1,"defender_id":2,"x":"\xc0\xaf"}' $'{"attacker_id":1,"defender_id":2,"x":"\xff"}' \
-	'{"attacker_id":1,"defender_id":2,"\u0000":1}'; do
+	$'{"attacker_id":1,"defender_id":2,"x":"\xc0\xaf"}' $'{"attacker_id":1,"defender_id":2,"x":"\xff"}'; do
 	post /battles "$body"
 	refused 400 bad_json "battle body $(printf '%.40s' "$body")"
 done
+post /battles '{"attacker_id":1,"defender_id":2,"\u0000":1}'
+refused 422 invalid_field "a battle body with a \\u0000 key: an unknown field" '\u0000'
 http POST /battles -u "$E2E_ADMIN" -H 'Content-Type: text/plain' --data-binary "{\"attacker_id\":$alice,\"defender_id\":$bob}"
 refused 415 unsupported_media_type "battle with text/plain"
 head -c 65537 /dev/zero | tr '\0' ' ' > "$BODY_FILE"

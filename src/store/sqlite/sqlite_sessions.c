@@ -18,6 +18,12 @@ static enum store_status read_credentials(sqlite3_stmt *statement, void *opaque)
 	return STORE_OK;
 }
 
+void player_credentials_free(struct player_credentials *credentials)
+{
+	free(credentials->hash);
+	credentials->hash = NULL;
+}
+
 enum store_status store_player_credentials(struct store *store, const char *name, struct player_credentials *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
@@ -39,12 +45,6 @@ enum store_status store_player_credentials_by_id(struct store *store, int64_t id
 {
 	memset(out, 0, sizeof(*out));
 	return sqlite_get_by_id(store, STMT_PLAYER_CREDENTIALS_BY_ID, id, read_credentials, out);
-}
-
-void player_credentials_free(struct player_credentials *credentials)
-{
-	free(credentials->hash);
-	credentials->hash = NULL;
 }
 
 struct session_row {

@@ -69,6 +69,7 @@ startPage({render(main, session) {
 			heading.textContent = player.name;
 			const entry = rank && rank.entries.find((e) => e.player_id === id);
 			replace(profile,
+				el("p", {class: "joined", id: "player-joined"}, `Player #${player.id}, joined `, timeElement(player.created_at)),
 				player.description ? el("p", {class: "description", id: "player-description"}, player.description) : null,
 				el("dl", {class: "stats"},
 					stat("Score", formatNumber(player.score), "score"),
@@ -77,8 +78,7 @@ startPage({render(main, session) {
 					stat("Silver", formatNumber(player.silver), "silver"),
 					stat("Attack", formatNumber(player.attack), "attack"),
 					stat("Hit points", formatNumber(player.hit_points), "hit_points"),
-					stat("Luck", `${player.luck}% dodge`, "luck"),
-					stat("Joined", timeElement(player.created_at), "created_at")));
+					stat("Luck (dodge)", `${player.luck}%`, "luck")));
 			drawFight(player);
 		} catch (failure) {
 			if (!stopped)

@@ -58,6 +58,13 @@ startPage({render(main, session) {
 			: `limit=${limit}&offset=${offset}`;
 		try {
 			const {body: result} = await request("GET", `/leaderboard?${query}`);
+			// Whether the last row shares its rank with the first of the next page.
+			const end = result.offset + result.entries.length;
+			result.nextRank = null;
+			if (result.entries.length && end < result.total) {
+				const {body: next} = await request("GET", `/leaderboard?limit=1&offset=${end}`);
+				result.nextRank = next.entries.length ? next.entries[0].rank : null;
+			}
 			if (mine !== generation)
 				return;
 			page = result;
@@ -87,7 +94,7 @@ startPage({render(main, session) {
 	}
 
 	function draw() {
-		const entries = markTies(page.entries, page.offset);
+		const entries = markTies(page.entries, page.offset, page.nextRank);
 		const meId = session.kind === "player" ? session.player_id : null;
 		replace(body, entries.map((entry) => {
 			const me = entry.player_id === meId;

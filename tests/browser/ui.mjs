@@ -297,6 +297,8 @@ try {
 	await page.select("#page-size", "10");
 	await page.click("#page-top");
 	await waitRows(page1);
+	const focusedId = page1.entries[0].player_id;
+	await page.focus(`#leaderboard-rows tr[data-player-id="${focusedId}"] a`);
 	const newcomer = await createPlayer({name: "newcomer"});
 	try {
 		await page.waitForFunction((total) => document.querySelector("#leaderboard-summary").textContent.startsWith(`${total} players`),
@@ -305,6 +307,8 @@ try {
 	} catch {
 		fail("the open leaderboard refreshes by itself (a new player's total within 12 s)", await text("#leaderboard-summary"));
 	}
+	same("a refresh keeps the keyboard focus on the link it was on",
+		await page.evaluate(() => document.activeElement.closest("tr")?.dataset.playerId), String(focusedId));
 	await page.click("#find-me");
 	await waitRows((await api("GET", `/leaderboard?around=${alice.id}&limit=10`, {auth: aliceToken})).body);
 	await shot("leaderboard");
@@ -313,7 +317,8 @@ try {
 	// ---- a player ----
 	await page.select("#page-size", "100");
 	await page.waitForFunction((id) => document.querySelector(`#leaderboard-rows tr[data-player-id="${id}"]`), {}, bob.id);
-	await Promise.all([page.waitForNavigation(), page.click(`#leaderboard-rows tr[data-player-id="${bob.id}"] a`)]);
+	// (A locator: it retries should a refresh redraw the row meanwhile.)
+	await Promise.all([page.waitForNavigation(), page.locator(`#leaderboard-rows tr[data-player-id="${bob.id}"] a`).click()]);
 	check("a name on the leaderboard opens the player's page", page.url() === `${BASE}/ui/player.html?id=${bob.id}`, page.url());
 	await page.waitForSelector(".stats");
 	const bobNow = (await api("GET", `/players/${bob.id}`)).body;

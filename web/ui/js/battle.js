@@ -21,6 +21,7 @@ startPage({render(main) {
 	let pollTimer = null;
 	let playTimer = null;
 	let polls = 0;
+	let drawnState = "";
 	const names = playerNames();
 
 	const status = el("p", {class: "battle-status", id: "battle-status", role: "status"}, "Loading…");
@@ -39,7 +40,12 @@ startPage({render(main) {
 			await names.load([battle.attacker_id, battle.defender_id]);
 			if (stopped)
 				return;
-			drawMeta(battle);
+			// Drawn again only when the battle changed (a poll keeps focus).
+			const state = JSON.stringify(battle);
+			if (state !== drawnState) {
+				drawnState = state;
+				drawMeta(battle);
+			}
 			if (battle.status === "done") {
 				status.textContent = "Done.";
 				status.dataset.state = "done";
@@ -48,7 +54,8 @@ startPage({render(main) {
 			}
 			status.dataset.state = battle.status;
 			status.textContent = `Queued: waiting for the battle worker… (checked ${new Date().toLocaleTimeString()})`;
-			drawQueued(battle);
+			if (!arena.firstChild)
+				drawQueued(battle);
 		} catch (failure) {
 			if (stopped)
 				return;

@@ -14,6 +14,7 @@ startPage({render(main, session) {
 	let offset = queryInteger("offset", {min: 0}) ?? 0;
 	let around = null;   // a player id while "find me" is on
 	let page = null;
+	let drawn = "";
 	let timer = null;
 	let generation = 0;
 
@@ -93,7 +94,16 @@ startPage({render(main, session) {
 		history.replaceState(null, "", search ? `/?${search}` : "/");
 	}
 
+	// Redraws only what changed, so a refresh does not take the keyboard
+	// focus away from a link in the table (and puts it back when the rows
+	// did change).
 	function draw() {
+		const state = JSON.stringify([page.total, page.offset, page.nextRank, page.entries, limit]);
+		if (state === drawn)
+			return;
+		drawn = state;
+		const focused = body.contains(document.activeElement)
+			? document.activeElement.closest("tr")?.dataset.playerId : null;
 		const entries = markTies(page.entries, page.offset, page.nextRank);
 		const meId = session.kind === "player" ? session.player_id : null;
 		replace(body, entries.map((entry) => {
@@ -110,6 +120,8 @@ startPage({render(main, session) {
 		}));
 		if (entries.length === 0)
 			append(body, el("tr", {}, el("td", {colspan: 3, class: "empty"}, "No players on this page.")));
+		if (focused)
+			body.querySelector(`tr[data-player-id="${focused}"] a`)?.focus();
 		const total = page.total;
 		summary.textContent = `${formatNumber(total)} ${total === 1 ? "player" : "players"} in total.`;
 		const first = entries.length ? page.offset + 1 : 0;

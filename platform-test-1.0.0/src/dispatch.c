@@ -1,0 +1,103 @@
+/* dispatch.c — the handler table indexed by endpoint, and the steps every
+ * request goes through before its handler runs. */
+#include "config.h"
+
+#include "dispatch.h"
+#include "handlers.h"
+#include "log.h"
+
+/* Indexed by enum endpoint, like endpoint_table in router.c. */
+static const handler_function handler_table[ENDPOINT__COUNT] = {
+	[ENDPOINT_GET_HEARTBEAT] = handle_get_heartbeat,
+	[ENDPOINT_CREATE_PLAYER] = handle_create_player,
+	[ENDPOINT_GET_PLAYER] = handle_get_player,
+	[ENDPOINT_LIST_PLAYER_BATTLES] = handle_list_player_battles,
+	[ENDPOINT_CREATE_SESSION] = handle_create_session,
+	[ENDPOINT_SUBMIT_BATTLE] = handle_submit_battle,
+	[ENDPOINT_GET_BATTLE] = handle_get_battle,
+	[ENDPOINT_GET_LEADERBOARD] = handle_get_leaderboard,
+};
+
+void handler_unavailable(struct response *response, const char *detail)
+{
+	log_error("unavailable: %s", detail);
+	response_error(response, API_ERROR_UNAVAILABLE, NULL, NULL);
+}
+
+void handler_respond(struct response *response, int status, json_object *body)
+{
+	if (!body || response_json(response, status, body) != 0)
+		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
+}
+
+void handler_invalid_field(struct response *response, const char *field, const char *message)
+{
+	json_object *fields = NULL;
+	if (field_error_add(&fields, field, message) != 0) {
+		json_object_put(fields);
+		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
+		return;
+	}
+	response_error(response, API_ERROR_INVALID_FIELD, NULL, fields);
+}
+
+int handler_parse_body(const struct request *request, struct response *response, struct json_body *body)
+{
+	switch (json_body_parse(request->content_type, request->body, request->body_length, body)) {
+	case JSON_BODY_OK:
+		return 0;
+	case JSON_BODY_UNSUPPORTED_MEDIA_TYPE:
+		response_error(response, API_ERROR_UNSUPPORTED_MEDIA_TYPE, NULL, NULL);
+		return -1;
+	case JSON_BODY_BAD_JSON:
+		response_error(response, API_ERROR_BAD_JSON, NULL, NULL);
+		return -1;
+	default:
+		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
+		return -1;
+	}
+}
+
+static int authorize(struct app *app, const struct request *request, enum auth_policy policy,
+		     struct caller *caller, struct response *response)
+{
+	switch (auth_authorize(app, policy, request->authorization, request->now, caller)) {
+	case AUTH_ALLOWED:
+		return 0;
+	case AUTH_FORBIDDEN:
+		response_error(response, API_ERROR_FORBIDDEN, NULL, NULL);
+		return -1;
+	case AUTH_UNAVAILABLE:
+		handler_unavailable(response, app->store.error);
+		return -1;
+	case AUTH_UNAUTHORIZED:
+	default:
+		response_error(response, API_ERROR_UNAUTHORIZED, NULL, NULL);
+		return -1;
+	}
+}
+
+void dispatch(struct app *app, const struct request *request, struct response *response)
+{
+	struct route_match match;
+	struct caller caller;
+
+	switch (router_match(http_method_parse(request->method), request->path, &match)) {
+	case ROUTER_NOT_FOUND:
+		response_error(response, API_ERROR_NOT_FOUND, NULL, NULL);
+		return;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		if (response_error(response, API_ERROR_METHOD_NOT_ALLOWED, NULL, NULL) == 0)
+			response_set_header(response, "Allow", match.allow);
+		return;
+	case ROUTER_FOUND:
+		break;
+	}
+	if (authorize(app, request, endpoint_table[match.endpoint].policy, &caller, response) != 0)
+		return;
+	if (request->body_too_large) {
+		response_error(response, API_ERROR_PAYLOAD_TOO_LARGE, NULL, NULL);
+		return;
+	}
+	handler_table[match.endpoint](app, request, &match, &caller, response);
+}

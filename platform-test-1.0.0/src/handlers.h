@@ -1,0 +1,44 @@
+/* handlers.h — one handler per endpoint, in one file per resource. A handler
+ * always leaves a complete response (success or the contract's error). */
+#ifndef PT_HANDLERS_H
+#define PT_HANDLERS_H
+
+#include "app.h"
+#include "auth.h"
+#include "json_body.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+
+typedef void (*handler_function)(struct app *app, const struct request *request,
+				 const struct route_match *match, const struct caller *caller,
+				 struct response *response);
+
+void handle_get_heartbeat(struct app *app, const struct request *request, const struct route_match *match,
+			  const struct caller *caller, struct response *response);
+void handle_create_player(struct app *app, const struct request *request, const struct route_match *match,
+			  const struct caller *caller, struct response *response);
+void handle_get_player(struct app *app, const struct request *request, const struct route_match *match,
+		       const struct caller *caller, struct response *response);
+void handle_create_session(struct app *app, const struct request *request, const struct route_match *match,
+			   const struct caller *caller, struct response *response);
+void handle_submit_battle(struct app *app, const struct request *request, const struct route_match *match,
+			  const struct caller *caller, struct response *response);
+void handle_get_battle(struct app *app, const struct request *request, const struct route_match *match,
+		       const struct caller *caller, struct response *response);
+void handle_list_player_battles(struct app *app, const struct request *request, const struct route_match *match,
+				const struct caller *caller, struct response *response);
+void handle_get_leaderboard(struct app *app, const struct request *request, const struct route_match *match,
+			    const struct caller *caller, struct response *response);
+
+/* Shared by handlers (dispatch.c). */
+/* Parses the JSON body; on failure the response holds 400/415/503 and -1 is returned. */
+int handler_parse_body(const struct request *request, struct response *response, struct json_body *body);
+/* Sets 503 for an unavailable dependency, logging the detail. */
+void handler_unavailable(struct response *response, const char *detail);
+/* Sets the response's body (201/200/202) or, when body is NULL, a 500. */
+void handler_respond(struct response *response, int status, json_object *body);
+/* A 422 with one field. */
+void handler_invalid_field(struct response *response, const char *field, const char *message);
+
+#endif

@@ -1,0 +1,347 @@
+/* leaderboard.c — member encoding, rank arithmetic, and the Lua scripts that
+ * keep the sorted set and its id → member hash in step. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leaderboard.h"
+#include "log.h"
+
+#define INVERTED_BASE INT64_MAX
+#define FIELD_DIGITS 19
+
+/* KEYS: board, members. ARGV: id, member, [deadline in unix ms]. Replaces the
+ * player's member unless the stored one already carries a higher score
+ * (lexically smaller prefix). Past the deadline it does nothing: a client
+ * that timed out and rolled back must not have its write land later, when a
+ * stalled Redis resumes. */
+static const struct redis_script set_score_script = {
+	"if ARGV[3] then\n"
+	"  local now = redis.call('TIME')\n"
+	"  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return -1 end\n"
+	"end\n"
+	"local old = redis.call('HGET', KEYS[2], ARGV[1])\n"
+	"if old then\n"
+	"  if old == ARGV[2] then return 0 end\n"
+	"  if string.sub(old, 1, 19) < string.sub(ARGV[2], 1, 19) then return 0 end\n"
+	"  redis.call('ZREM', KEYS[1], old)\n"
+	"end\n"
+	"redis.call('ZADD', KEYS[1], 0, ARGV[2])\n"
+	"redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])\n"
+	"return 1\n"};
+
+/* KEYS: board, members. ARGV: id, member. */
+static const struct redis_script remove_script = {
+	"if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then\n"
+	"  redis.call('HDEL', KEYS[2], ARGV[1])\n"
+	"  redis.call('ZREM', KEYS[1], ARGV[2])\n"
+	"end\n"
+	"return 0\n"};
+
+/* KEYS: board, marker, members. ARGV: offset, limit, [player id for around].
+ * Returns {built, total, offset, first_rank, members...}; with a player that
+ * is not on the board, {built, -1}. One round trip per page; around= reads
+ * the player's member from the hash, so it never races a score update. The
+ * first entry's rank counts the members with a higher score (its ties share
+ * it); on the first page that count is 0, so it is not asked. */
+static const struct redis_script page_script = {
+	"local built = redis.call('EXISTS', KEYS[2])\n"
+	"local total = redis.call('ZCARD', KEYS[1])\n"
+	"local limit = tonumber(ARGV[2])\n"
+	"local offset = tonumber(ARGV[1])\n"
+	"if ARGV[3] then\n"
+	"  local member = redis.call('HGET', KEYS[3], ARGV[3])\n"
+	"  local position = member and redis.call('ZRANK', KEYS[1], member)\n"
+	"  if not position then return {built, -1} end\n"
+	"  offset = math.max(0, math.min(position - math.floor(limit / 2), total - limit))\n"
+	"end\n"
+	"local members = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)\n"
+	"local first_rank = 0\n"
+	"if #members > 0 and offset == 0 then\n"
+	"  first_rank = 1\n"
+	"elseif #members > 0 then\n"
+	"  first_rank = 1 + redis.call('ZLEXCOUNT', KEYS[1], '-', '(' .. string.sub(members[1], 1, 19) .. ':')\n"
+	"end\n"
+	"local result = {built, total, offset, first_rank}\n"
+	"for i = 1, #members do result[4 + i] = members[i] end\n"
+	"return result\n"};
+
+int leaderboard_member_encode(int64_t score, int64_t player_id, const char *name,
+			      char *out, size_t out_size)
+{
+	if (score < 0 || player_id <= 0)
+		return -1;
+	int length = snprintf(out, out_size, "%019" PRId64 ":%019" PRId64 ":%s",
+			      INVERTED_BASE - score, player_id, name);
+	return length < 0 || (size_t)length >= out_size ? -1 : 0;
+}
+
+static int parse_digits(const char *text, size_t length, int64_t *value)
+{
+	int64_t result = 0;
+	for (size_t i = 0; i < length; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+		if (result > (INT64_MAX - (text[i] - '0')) / 10)
+			return -1;
+		result = result * 10 + (text[i] - '0');
+	}
+	*value = result;
+	return 0;
+}
+
+int leaderboard_member_decode(const char *member, size_t length, struct leaderboard_entry *entry)
+{
+	int64_t inverted, player_id;
+	size_t name_length;
+	if (length < 2 * FIELD_DIGITS + 2 || member[FIELD_DIGITS] != ':' || member[2 * FIELD_DIGITS + 1] != ':')
+		return -1;
+	if (parse_digits(member, FIELD_DIGITS, &inverted) != 0 ||
+	    parse_digits(member + FIELD_DIGITS + 1, FIELD_DIGITS, &player_id) != 0)
+		return -1;
+	name_length = length - 2 * FIELD_DIGITS - 2;
+	if (name_length > STORE_NAME_MAX)
+		return -1;
+	entry->score = INVERTED_BASE - inverted;
+	entry->player_id = player_id;
+	memcpy(entry->name, member + 2 * FIELD_DIGITS + 2, name_length);
+	entry->name[name_length] = '\0';
+	entry->rank = 0;
+	return 0;
+}
+
+void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank)
+{
+	for (size_t i = 0; i < page->count; i++) {
+		struct leaderboard_entry *entry = &page->entries[i];
+		if (i == 0)
+			entry->rank = first_rank;
+		else if (entry->score == page->entries[i - 1].score)
+			entry->rank = page->entries[i - 1].rank;
+		else
+			entry->rank = page->offset + (int64_t)i + 1;
+	}
+}
+
+int64_t leaderboard_around_offset(int64_t position, int64_t limit, int64_t total)
+{
+	int64_t offset = position - limit / 2;
+	if (offset > total - limit)
+		offset = total - limit;
+	return offset < 0 ? 0 : offset;
+}
+
+static void id_text(int64_t value, char out[24])
+{
+	snprintf(out, 24, "%" PRId64, value);
+}
+
+int leaderboard_prepare_pipeline(struct redis_link *link)
+{
+	return redis_link_script_load(link, &set_score_script);
+}
+
+int leaderboard_append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score)
+{
+	char member[LEADERBOARD_MEMBER_MAX], id[24];
+	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
+		return REDIS_LINK_ERR;
+	id_text(player_id, id);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member};
+	return redis_link_append_script(link, &set_score_script, 2, 4, argv);
+}
+
+static enum leaderboard_status run_member_script(struct redis_link *link, const struct redis_script *script,
+						 int64_t player_id, const char *name, int64_t score,
+						 int64_t deadline_ms)
+{
+	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
+	enum leaderboard_status status = LEADERBOARD_OK;
+	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
+		return LEADERBOARD_UNAVAILABLE;
+	id_text(player_id, id);
+	id_text(deadline_ms, deadline);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
+	redisReply *reply = redis_link_script(link, script, 2, deadline_ms > 0 ? 5 : 4, argv);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	if (reply->type == REDIS_REPLY_INTEGER && reply->integer < 0) {
+		snprintf(link->error, sizeof(link->error), "redis: leaderboard update arrived after its deadline");
+		status = LEADERBOARD_UNAVAILABLE;
+	}
+	freeReplyObject(reply);
+	return status;
+}
+
+enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
+					      const char *name, int64_t score, int64_t deadline_ms)
+{
+	return run_member_script(link, &set_score_script, player_id, name, score, deadline_ms);
+}
+
+enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t player_id, const char *name,
+					   int64_t score)
+{
+	return run_member_script(link, &remove_script, player_id, name, score, 0);
+}
+
+static enum leaderboard_status parse_page_reply(const redisReply *reply, struct leaderboard_page *page)
+{
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2)
+		return LEADERBOARD_UNAVAILABLE;
+	if (reply->element[0]->integer == 0)
+		return LEADERBOARD_NOT_BUILT;
+	if (reply->element[1]->integer < 0)
+		return LEADERBOARD_NOT_FOUND;
+	if (reply->elements < 4 || reply->elements - 4 > LEADERBOARD_PAGE_MAX)
+		return LEADERBOARD_UNAVAILABLE;
+	page->total = reply->element[1]->integer;
+	page->offset = reply->element[2]->integer;
+	page->count = reply->elements - 4;
+	for (size_t i = 0; i < page->count; i++) {
+		const redisReply *member = reply->element[4 + i];
+		if (member->type != REDIS_REPLY_STRING ||
+		    leaderboard_member_decode(member->str, member->len, &page->entries[i]) != 0)
+			return LEADERBOARD_UNAVAILABLE;
+	}
+	leaderboard_assign_ranks(page, reply->element[3]->integer);
+	return LEADERBOARD_OK;
+}
+
+static enum leaderboard_status read_page(struct redis_link *link, int64_t offset, int64_t limit,
+					 int64_t around_player_id, struct leaderboard_page *page)
+{
+	char offset_text[24], limit_text[24], around_text[24];
+	if (limit < 1 || limit > LEADERBOARD_PAGE_MAX)
+		return LEADERBOARD_UNAVAILABLE;
+	id_text(offset, offset_text);
+	id_text(limit, limit_text);
+	id_text(around_player_id, around_text);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_BUILT_KEY, LEADERBOARD_MEMBERS_KEY,
+			      offset_text, limit_text, around_text};
+	memset(page, 0, sizeof(*page));
+	redisReply *reply = redis_link_script(link, &page_script, 3, around_player_id > 0 ? 6 : 5, argv);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	enum leaderboard_status status = parse_page_reply(reply, page);
+	freeReplyObject(reply);
+	return status;
+}
+
+enum leaderboard_status leaderboard_read_page(struct redis_link *link, int64_t offset, int64_t limit,
+					      struct leaderboard_page *page)
+{
+	return read_page(link, offset, limit, 0, page);
+}
+
+enum leaderboard_status leaderboard_read_around(struct redis_link *link, int64_t player_id, int64_t limit,
+						struct leaderboard_page *page)
+{
+	return read_page(link, 0, limit, player_id, page);
+}
+
+enum leaderboard_status leaderboard_is_built(struct redis_link *link, bool *built)
+{
+	redisReply *reply = redis_link_command(link, "EXISTS %s", LEADERBOARD_BUILT_KEY);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	*built = reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+	freeReplyObject(reply);
+	return LEADERBOARD_OK;
+}
+
+/* ---- rebuild ---- */
+
+#define REBUILD_PIPELINE 1000
+
+struct rebuild_context {
+	struct redis_link *link;
+	size_t pending;
+	int failed;
+};
+
+static int drain_replies(struct rebuild_context *context)
+{
+	for (; context->pending > 0; context->pending--) {
+		redisReply *reply = redis_link_read(context->link);
+		if (!reply || reply->type == REDIS_REPLY_ERROR) {
+			if (reply)
+				freeReplyObject(reply);
+			context->failed = 1;
+			context->pending = 0;
+			return -1;
+		}
+		freeReplyObject(reply);
+	}
+	return 0;
+}
+
+static int rebuild_visit(void *opaque, int64_t id, const char *name, int64_t score)
+{
+	struct rebuild_context *context = opaque;
+	if (leaderboard_append_set_score(context->link, id, name, score) != REDIS_LINK_OK) {
+		context->failed = 1;
+		return -1;
+	}
+	if (++context->pending == REBUILD_PIPELINE)
+		return drain_replies(context);
+	return 0;
+}
+
+static void sleep_ms(int milliseconds)
+{
+	struct timespec pause = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}
+
+static enum leaderboard_status wait_for_marker(struct redis_link *link, int wait_ms)
+{
+	for (int waited = 0; waited <= wait_ms; waited += 50) {
+		bool built = false;
+		if (leaderboard_is_built(link, &built) != LEADERBOARD_OK)
+			return LEADERBOARD_UNAVAILABLE;
+		if (built)
+			return LEADERBOARD_OK;
+		sleep_ms(50);
+	}
+	return LEADERBOARD_NOT_BUILT;
+}
+
+enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct store *store, int wait_ms)
+{
+	char token[32];
+	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
+	snprintf(token, sizeof(token), "%ld", (long)getpid());
+	redisReply *reply = redis_link_command(link, "SET %s %s NX EX 120", LEADERBOARD_LOCK_KEY, token);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	int locked = reply->type == REDIS_REPLY_STATUS;
+	freeReplyObject(reply);
+	if (!locked)
+		return wait_for_marker(link, wait_ms);
+
+	struct rebuild_context context = {link, 0, 0};
+	if (leaderboard_prepare_pipeline(link) != REDIS_LINK_OK)
+		goto out;
+	enum store_status scanned = store_players_scan(store, rebuild_visit, &context);
+	if (drain_replies(&context) != 0 || scanned != STORE_OK || context.failed) {
+		log_error("leaderboard rebuild failed: %s", scanned != STORE_OK ? store->error : link->error);
+		goto out;
+	}
+	reply = redis_link_command(link, "SET %s 1", LEADERBOARD_BUILT_KEY);
+	if (!reply)
+		goto out;
+	freeReplyObject(reply);
+	status = LEADERBOARD_OK;
+	log_info("leaderboard rebuilt from SQLite");
+out:
+	reply = redis_link_command(link, "DEL %s", LEADERBOARD_LOCK_KEY);
+	if (reply)
+		freeReplyObject(reply);
+	return status;
+}

@@ -1,0 +1,26 @@
+/* request.h — a request as the handlers see it, already taken out of FastCGI. */
+#ifndef PT_REQUEST_H
+#define PT_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "router.h"
+
+#define REQUEST_BODY_MAX 65536
+
+struct request {
+	const char *method;		/* REQUEST_METHOD */
+	const char *path;		/* raw path of REQUEST_URI, without the query */
+	const char *query;		/* QUERY_STRING, never NULL */
+	const char *content_type;	/* may be NULL */
+	const char *authorization;	/* may be NULL */
+	const char *idempotency_key;	/* may be NULL */
+	const char *body;		/* body_length bytes, not NUL-terminated */
+	size_t body_length;
+	bool body_too_large;		/* CONTENT_LENGTH over REQUEST_BODY_MAX: body not read */
+	int64_t now;			/* unix seconds when the request arrived */
+};
+
+#endif

@@ -1,0 +1,375 @@
+/* responder_main.c — platform-test-responder: the FastCGI server loop. It is
+ * the only file that knows libfcgi; spawn-fcgi (or systemd) hands it the
+ * listening socket on fd 0, and several copies may serve the same socket.
+ *
+ * libfcgi's own loop (FCGX_Accept_r on one request) holds one connection at
+ * a time, so nginx could not keep connections to such processes open: idle
+ * kept connections would pin every process. Here one epoll loop watches the
+ * listening socket and every connection nginx keeps open, and gives the one
+ * that is ready to libfcgi, which reads and writes the records (and accepts
+ * new connections). Requests are still served one after another: they are
+ * short, and this keeps one SQLite connection and one Redis link per process.
+ *
+ * Invariants: a slot is taken iff its request holds an open connection;
+ * every open connection is in the epoll set under its slot's index; the
+ * listening socket is watched iff a slot is free. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "dispatch.h"
+#include "log.h"
+#include "timefmt.h"
+
+struct request_buffers {
+	char *path;
+	char *body;
+};
+
+enum {
+	LISTEN_FD = 0,
+	/* Connections per process. nginx keeps up to `keepalive` idle ones per
+	 * worker (64 in the site) spread over the responders, so this bounds
+	 * workers x 64 / responders; past it a responder stops accepting. */
+	SLOT_COUNT = 4096,
+	RESERVED_FDS = 64,	/* SQLite, Redis, logs, epoll */
+	EVENT_BATCH = 64,
+};
+#define LISTEN_TAG UINT64_MAX
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_terminate(int signal_number)
+{
+	(void)signal_number;
+	stop_requested = 1;
+}
+
+/* SIGTERM and SIGINT are blocked except inside epoll_pwait: a stop never
+ * interrupts a request half-served, and is never missed between the check of
+ * stop_requested and the wait. */
+static int install_signals(sigset_t *wait_mask)
+{
+	struct sigaction action;
+	sigset_t stop_signals;
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_terminate;
+	sigemptyset(&action.sa_mask);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGINT, &action, NULL) != 0)
+		return -1;
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
+	if (sigprocmask(SIG_BLOCK, &stop_signals, wait_mask) != 0)
+		return -1;
+	sigdelset(wait_mask, SIGTERM);
+	sigdelset(wait_mask, SIGINT);
+	return 0;
+}
+
+static const char *param(FCGX_Request *fcgi, const char *name)
+{
+	return FCGX_GetParam(name, fcgi->envp);
+}
+
+/* Reads the request out of FastCGI. -1 only when memory ran out. */
+static int read_request(FCGX_Request *fcgi, struct request *request, struct request_buffers *buffers)
+{
+	const char *uri = param(fcgi, "REQUEST_URI");
+	const char *query = param(fcgi, "QUERY_STRING");
+	const char *length_text = param(fcgi, "CONTENT_LENGTH");
+	long long content_length = 0;
+
+	memset(request, 0, sizeof(*request));
+	request->now = timefmt_now();
+	request->method = param(fcgi, "REQUEST_METHOD");
+	request->content_type = param(fcgi, "CONTENT_TYPE");
+	request->authorization = param(fcgi, "HTTP_AUTHORIZATION");
+	request->idempotency_key = param(fcgi, "HTTP_IDEMPOTENCY_KEY");
+	request->query = query ? query : "";
+	if (!uri)
+		uri = param(fcgi, "DOCUMENT_URI");
+	buffers->path = strndup(uri ? uri : "", strcspn(uri ? uri : "", "?"));
+	if (!buffers->path)
+		return -1;
+	request->path = buffers->path;
+
+	if (length_text && *length_text) {
+		char *end = NULL;
+		errno = 0;
+		content_length = strtoll(length_text, &end, 10);
+		if (errno || *end || content_length < 0)
+			content_length = REQUEST_BODY_MAX + 1LL;
+	}
+	if (content_length > REQUEST_BODY_MAX) {
+		request->body_too_large = true;
+		return 0;
+	}
+	if (content_length == 0)
+		return 0;
+	buffers->body = malloc((size_t)content_length);
+	if (!buffers->body)
+		return -1;
+	request->body_length = (size_t)FCGX_GetStr(buffers->body, (int)content_length, fcgi->in);
+	request->body = buffers->body;
+	return 0;
+}
+
+static void write_response(FCGX_Request *fcgi, const struct response *response)
+{
+	char *text = NULL;
+	size_t length = 0;
+	if (response_serialize(response, &text, &length) != 0) {
+		static const char fallback[] = "Status: 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+		FCGX_PutStr(fallback, (int)sizeof(fallback) - 1, fcgi->out);
+		return;
+	}
+	FCGX_PutStr(text, (int)length, fcgi->out);
+	free(text);
+}
+
+/* On a kept connection the next request's records follow this one's. What
+ * libfcgi has buffered of this request goes with it, but the end of the body
+ * and the empty record that closes it may still be in the socket, and libfcgi
+ * would take them for a protocol error in the next request and drop the
+ * connection. nginx limits bodies to 64 KiB. */
+static void discard_unread_input(FCGX_Request *fcgi)
+{
+	char scratch[4096];
+	while (FCGX_GetStr(scratch, (int)sizeof(scratch), fcgi->in) > 0)
+		;
+}
+
+static void serve(struct app *app, FCGX_Request *fcgi)
+{
+	struct request request;
+	struct request_buffers buffers = {0};
+	struct response response;
+	response_init(&response);
+	if (read_request(fcgi, &request, &buffers) != 0)
+		response_error(&response, API_ERROR_INTERNAL, NULL, NULL);
+	else
+		dispatch(app, &request, &response);
+	write_response(fcgi, &response);
+	discard_unread_input(fcgi);
+	response_reset(&response);
+	free(buffers.path);
+	free(buffers.body);
+}
+
+struct server {
+	int epoll_fd;
+	bool listening;
+	size_t capacity;		/* slots usable under the open-files limit */
+	size_t free_count;
+	size_t free_slots[SLOT_COUNT];	/* a stack of the indexes of free slots */
+	bool taken[SLOT_COUNT];
+	FCGX_Request slots[SLOT_COUNT];
+};
+
+/* libfcgi has no accessor for a request's connection; the field is the one
+ * fcgiapp.h declares (libfcgi 2.4), and only read here. */
+static int connection_fd(const FCGX_Request *fcgi)
+{
+	return fcgi->ipcFd;
+}
+
+static int watch_listening(struct server *server, bool on)
+{
+	struct epoll_event event = {.events = EPOLLIN, .data.u64 = LISTEN_TAG};
+	if (server->listening == on)
+		return 0;
+	if (epoll_ctl(server->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, LISTEN_FD, &event) != 0)
+		return -1;
+	server->listening = on;
+	return 0;
+}
+
+static size_t take_slot(struct server *server)
+{
+	size_t index = server->free_slots[--server->free_count];
+	server->taken[index] = true;
+	/* A free slot holds no connection and no streams: resetting it is safe,
+	 * and done here so that only slots ever used cost memory. */
+	FCGX_InitRequest(&server->slots[index], LISTEN_FD, 0);
+	if (server->free_count == 0 && watch_listening(server, false) != 0)
+		log_error("cannot stop watching the listening socket: %s", strerror(errno));
+	return index;
+}
+
+static void release_slot(struct server *server, size_t index)
+{
+	server->taken[index] = false;
+	server->free_slots[server->free_count++] = index;
+	if (watch_listening(server, true) != 0)
+		log_error("cannot watch the listening socket: %s", strerror(errno));
+}
+
+/* Raises the soft open-files limit as far as the hard one allows (systemd
+ * and shells default to 1024) and sizes the slots to it, so accept never
+ * fails with EMFILE while the listening socket is watched. */
+static size_t usable_slots(void)
+{
+	struct rlimit limit;
+	rlim_t wanted = SLOT_COUNT + RESERVED_FDS;
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+		return 0;
+	if (limit.rlim_cur < wanted) {
+		limit.rlim_cur = limit.rlim_max < wanted ? limit.rlim_max : wanted;
+		if (setrlimit(RLIMIT_NOFILE, &limit) != 0 && getrlimit(RLIMIT_NOFILE, &limit) != 0)
+			return 0;
+	}
+	if (limit.rlim_cur <= RESERVED_FDS)
+		return 0;
+	return limit.rlim_cur - RESERVED_FDS < SLOT_COUNT ? (size_t)(limit.rlim_cur - RESERVED_FDS) : SLOT_COUNT;
+}
+
+static int server_open(struct server *server)
+{
+	int flags;
+	server->capacity = usable_slots();
+	if (server->capacity == 0)
+		return -1;
+	server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (server->epoll_fd < 0)
+		return -1;
+	/* Non-blocking, so that when another process wins the race for a
+	 * connection libfcgi's accept returns EAGAIN instead of waiting. */
+	flags = fcntl(LISTEN_FD, F_GETFL);
+	if (flags < 0 || fcntl(LISTEN_FD, F_SETFL, flags | O_NONBLOCK) != 0)
+		return -1;
+	for (size_t index = 0; index < server->capacity; index++)
+		server->free_slots[server->free_count++] = server->capacity - 1 - index;
+	return watch_listening(server, true);
+}
+
+static void server_close(struct server *server)
+{
+	for (size_t index = 0; index < SLOT_COUNT; index++)
+		if (server->taken[index])
+			FCGX_Free(&server->slots[index], 1);
+	if (server->epoll_fd >= 0)
+		close(server->epoll_fd);
+}
+
+enum slot_outcome {
+	SLOT_KEPT,		/* served; the connection stays open for the next one */
+	SLOT_CLOSED,		/* served, and the connection is gone */
+	SLOT_IDLE,		/* nothing served: no request, or nothing to accept */
+};
+
+/* Serves the next request of a slot: the one waiting on its kept connection,
+ * or, for a slot just taken, one on a connection libfcgi accepts. When a kept
+ * connection has ended libfcgi may accept a new one into the slot, so the
+ * connection is (re)added to the epoll set after every request. */
+static enum slot_outcome serve_slot(struct server *server, struct app *app, size_t index)
+{
+	FCGX_Request *fcgi = &server->slots[index];
+	/* Edge-triggered: a connection joins the ready list when its next
+	 * request arrives, so requests are served in the order they came.
+	 * (Level-triggered keeps each connection's old place: a round robin
+	 * over connections, which doubled the tail of slow requests.) nginx
+	 * sends a connection's next request only after this one's answer, so
+	 * one request per edge drains it. */
+	struct epoll_event event = {.events = EPOLLIN | EPOLLET, .data.u64 = index};
+	int fd;
+	int result = FCGX_Accept_r(fcgi);
+
+	if (result < 0) {
+		if (result != -EAGAIN && result != -EWOULDBLOCK)
+			log_error("FastCGI accept failed: %s", strerror(-result));
+		return SLOT_IDLE;
+	}
+	/* Detached, closing skips libfcgi's shutdown() and wait for nginx to
+	 * close first; on a unix socket nothing written is lost. */
+	FCGX_Detach(fcgi);
+	serve(app, fcgi);
+	FCGX_Finish_r(fcgi);
+	fd = connection_fd(fcgi);
+	if (fd < 0)
+		return SLOT_CLOSED;
+	if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0 && errno != EEXIST) {
+		log_error("cannot watch a FastCGI connection: %s", strerror(errno));
+		FCGX_Free(fcgi, 1);
+		return SLOT_CLOSED;
+	}
+	return SLOT_KEPT;
+}
+
+/* Every connection waiting in the accept queue is served in one go: one per
+ * pass of the loop would leave the last of a burst waiting behind many
+ * rounds of the connections already kept (seconds, at 64 clients). */
+static void serve_new_connections(struct server *server, struct app *app)
+{
+	enum slot_outcome outcome = SLOT_KEPT;
+	while (outcome != SLOT_IDLE && server->free_count > 0) {
+		size_t index = take_slot(server);
+		outcome = serve_slot(server, app, index);
+		if (outcome != SLOT_KEPT)
+			release_slot(server, index);
+	}
+}
+
+static int server_run(struct server *server, struct app *app, const sigset_t *wait_mask)
+{
+	struct epoll_event events[EVENT_BATCH];
+	while (!stop_requested) {
+		int count = epoll_pwait(server->epoll_fd, events, EVENT_BATCH, -1, wait_mask);
+		if (count < 0 && errno == EINTR)
+			continue;
+		if (count < 0)
+			return -1;
+		for (int event = 0; event < count; event++) {
+			uint64_t tag = events[event].data.u64;
+			if (tag == LISTEN_TAG)
+				serve_new_connections(server, app);
+			else if (server->taken[tag] && serve_slot(server, app, (size_t)tag) != SLOT_KEPT)
+				release_slot(server, (size_t)tag);
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	/* Static: the slots' pages cost memory only once used. */
+	static struct server server;
+	struct app app;
+	sigset_t wait_mask;
+	char error[256];
+	int status = 1;
+
+	log_set_program("platform-test-responder");
+	if (app_open(&app, SETTINGS_NEED_STORAGE | SETTINGS_NEED_SECRETS, error, sizeof(error)) != 0) {
+		log_error("refusing to start: %s", error);
+		return 1;
+	}
+	server.epoll_fd = -1;
+	if (FCGX_Init() != 0 || install_signals(&wait_mask) != 0 || server_open(&server) != 0) {
+		log_error("cannot initialise FastCGI: %s", strerror(errno));
+		goto out;
+	}
+	if (server_run(&server, &app, &wait_mask) != 0) {
+		log_error("FastCGI event loop failed: %s", strerror(errno));
+		goto out;
+	}
+	status = 0;
+out:
+	server_close(&server);
+	app_close(&app);
+	return status;
+}

@@ -1,0 +1,441 @@
+/* worker.c — one batch of battles, from queued ids to committed reports. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <json-c/json.h>
+
+#include "battle_queue.h"
+#include "engine.h"
+#include "leaderboard.h"
+#include "log.h"
+#include "timefmt.h"
+#include "worker.h"
+
+#define NO_BATTLE SIZE_MAX
+
+struct planned_battle {
+	struct battle_record record;	/* loaded row; the report is filled in by run_battle */
+	size_t attacker_index, defender_index;	/* into the batch's player table */
+	size_t successors[2];		/* the next battle of each player, or NO_BATTLE */
+	int waiting_for;		/* unfinished predecessors */
+	uint64_t seed;
+	bool failed;
+};
+
+struct batch {
+	struct planned_battle *battles;
+	size_t battle_count;
+	struct player_state *players;	/* sorted by id */
+	size_t player_count;
+	/* the scheduler */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	size_t *ready;
+	size_t ready_count;
+	size_t finished;
+	bool failed;
+};
+
+static int compare_ids(const void *left, const void *right)
+{
+	int64_t a = *(const int64_t *)left, b = *(const int64_t *)right;
+	return (a > b) - (a < b);
+}
+
+static int compare_players(const void *left, const void *right)
+{
+	return compare_ids(&((const struct player_state *)left)->id, &((const struct player_state *)right)->id);
+}
+
+static size_t player_index(const struct batch *batch, int64_t id)
+{
+	struct player_state key = {.id = id};
+	const struct player_state *found = bsearch(&key, batch->players, batch->player_count,
+						   sizeof(*batch->players), compare_players);
+	return found ? (size_t)(found - batch->players) : NO_BATTLE;
+}
+
+/* ---- loading ---- */
+
+/* The queued battles to apply: all queued rows up to the largest delivered
+ * id (or the oldest ones, when sweeping). *covers_delivery says whether every
+ * delivered id is now either in the batch, already done, or without a row. */
+static int load_battles(struct app *app, const int64_t *ids, size_t count, size_t limit, struct batch *batch,
+			struct worker_batch_report *report, bool *covers_delivery)
+{
+	int64_t max_id = count ? ids[0] : INT64_MAX;
+	int64_t *queued = calloc(limit + 1, sizeof(*queued));
+	size_t queued_count = 0;
+	int result = -1;
+	for (size_t i = 1; i < count; i++)
+		if (ids[i] > max_id)
+			max_id = ids[i];
+	if (!queued || store_queued_battle_ids(&app->store, max_id, limit, queued, &queued_count) != STORE_OK)
+		goto out;
+	*covers_delivery = queued_count < limit || (queued_count > 0 && queued[queued_count - 1] >= max_id);
+	for (size_t i = 0; i < queued_count; i++) {
+		struct planned_battle *planned = &batch->battles[batch->battle_count];
+		if (store_battle_get(&app->store, queued[i], &planned->record) != STORE_OK)
+			goto out;
+		batch->battle_count++;
+	}
+	report->skipped = count > queued_count ? count - queued_count : 0;
+	result = 0;
+out:
+	free(queued);
+	return result;
+}
+
+static int load_players(struct app *app, struct batch *batch)
+{
+	int64_t *ids = malloc(2 * batch->battle_count * sizeof(*ids) + 1);
+	size_t count = 0, unique = 0;
+	int result = -1;
+	if (!ids)
+		return -1;
+	for (size_t i = 0; i < batch->battle_count; i++) {
+		ids[count++] = batch->battles[i].record.attacker_id;
+		ids[count++] = batch->battles[i].record.defender_id;
+	}
+	qsort(ids, count, sizeof(*ids), compare_ids);
+	for (size_t i = 0; i < count; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			ids[unique++] = ids[i];
+	batch->players = calloc(unique + 1, sizeof(*batch->players));
+	if (!batch->players)
+		goto out;
+	for (size_t i = 0; i < unique; i++)
+		if (store_player_state(&app->store, ids[i], &batch->players[i]) != STORE_OK)
+			goto out;
+	batch->player_count = unique;
+	result = 0;
+out:
+	free(ids);
+	return result;
+}
+
+/* Links each battle to the next battle of each of its players. */
+static int plan_dependencies(struct batch *batch)
+{
+	size_t *last = malloc((batch->player_count + 1) * sizeof(*last));
+	if (!last)
+		return -1;
+	for (size_t p = 0; p < batch->player_count; p++)
+		last[p] = NO_BATTLE;
+	for (size_t i = 0; i < batch->battle_count; i++) {
+		struct planned_battle *battle = &batch->battles[i];
+		size_t sides[2];
+		battle->attacker_index = sides[0] = player_index(batch, battle->record.attacker_id);
+		battle->defender_index = sides[1] = player_index(batch, battle->record.defender_id);
+		/* load_players() loaded every player of the batch; should that ever
+		 * break, refuse the batch rather than index past the table. */
+		if (sides[0] >= batch->player_count || sides[1] >= batch->player_count) {
+			free(last);
+			return -1;
+		}
+		battle->successors[0] = battle->successors[1] = NO_BATTLE;
+		battle->waiting_for = 0;
+		for (size_t s = 0; s < 2; s++) {
+			size_t previous = last[sides[s]];
+			if (previous != NO_BATTLE) {
+				struct planned_battle *before = &batch->battles[previous];
+				before->successors[before->successors[0] == NO_BATTLE ? 0 : 1] = i;
+				battle->waiting_for++;
+			}
+			last[sides[s]] = i;
+		}
+	}
+	free(last);
+	return 0;
+}
+
+/* ---- running ---- */
+
+static void fill_side(struct battle_side *side, const struct player_state *player)
+{
+	side->player_id = player->id;
+	side->attack = player->attack;
+	side->hit_points = player->hit_points;
+	side->luck = player->luck;
+	side->gold_before = player->gold;
+	side->silver_before = player->silver;
+}
+
+static char *turns_to_json(const struct engine_result *result)
+{
+	char *text = NULL;
+	json_object *turns = json_object_new_array_ext((int)result->turn_count);
+	for (size_t i = 0; turns && i < result->turn_count; i++) {
+		const struct engine_turn *turn = &result->turns[i];
+		json_object *item = json_object_new_object();
+		if (!item || json_object_array_add(turns, item) != 0) {
+			json_object_put(item);
+			goto out;
+		}
+		json_object_object_add(item, "n", json_object_new_int64(turn->n));
+		json_object_object_add(item, "striker_id", json_object_new_int64(turn->striker_id));
+		json_object_object_add(item, "target_id", json_object_new_int64(turn->target_id));
+		json_object_object_add(item, "attack", json_object_new_int(turn->attack));
+		json_object_object_add(item, "missed", json_object_new_boolean(turn->missed));
+		json_object_object_add(item, "damage", json_object_new_int(turn->damage));
+		json_object_object_add(item, "target_hp", json_object_new_int(turn->target_hp));
+		if (json_object_object_length(item) != 7)
+			goto out;
+	}
+	if (turns)
+		text = strdup(json_object_to_json_string_ext(turns, JSON_C_TO_STRING_PLAIN));
+out:
+	json_object_put(turns);
+	return text;
+}
+
+/* Runs while no other thread touches these two players (the scheduler's promise). */
+static int run_battle(struct batch *batch, struct planned_battle *planned, const char *processed_at)
+{
+	struct player_state *attacker = &batch->players[planned->attacker_index];
+	struct player_state *defender = &batch->players[planned->defender_index];
+	struct battle_record *record = &planned->record;
+	struct engine_result result = {0};
+	struct engine_fighter fighters[2] = {
+		{attacker->id, attacker->attack, attacker->hit_points, attacker->luck, attacker->gold, attacker->silver},
+		{defender->id, defender->attack, defender->hit_points, defender->luck, defender->gold, defender->silver},
+	};
+	if (engine_run(&fighters[0], &fighters[1], planned->seed, &result) != ENGINE_OK)
+		return -1;
+	record->turns_json = turns_to_json(&result);
+	if (!record->turns_json) {
+		engine_result_free(&result);
+		return -1;
+	}
+	fill_side(&record->attacker, attacker);
+	fill_side(&record->defender, defender);
+	snprintf(record->processed_at, sizeof(record->processed_at), "%s", processed_at);
+	snprintf(record->seed, sizeof(record->seed), "%016" PRIx64, planned->seed);
+	record->status = BATTLE_DONE;
+	record->winner_id = result.winner_id;
+	record->loser_id = result.loser_id;
+	record->percent_stolen = result.percent_stolen;
+	record->gold_stolen = result.gold_stolen;
+	record->silver_stolen = result.silver_stolen;
+	record->score_awarded = result.score_awarded;
+	record->attacker.gold_after = attacker->gold = result.attacker_gold_after;
+	record->attacker.silver_after = attacker->silver = result.attacker_silver_after;
+	record->defender.gold_after = defender->gold = result.defender_gold_after;
+	record->defender.silver_after = defender->silver = result.defender_silver_after;
+	(result.winner_id == attacker->id ? attacker : defender)->score += result.score_awarded;
+	engine_result_free(&result);
+	return 0;
+}
+
+struct runner {
+	struct batch *batch;
+	const char *processed_at;
+};
+
+static void *run_ready_battles(void *opaque)
+{
+	struct runner *runner = opaque;
+	struct batch *batch = runner->batch;
+	pthread_mutex_lock(&batch->lock);
+	while (batch->finished < batch->battle_count) {
+		if (batch->ready_count == 0) {
+			pthread_cond_wait(&batch->changed, &batch->lock);
+			continue;
+		}
+		size_t index = batch->ready[--batch->ready_count];
+		struct planned_battle *planned = &batch->battles[index];
+		pthread_mutex_unlock(&batch->lock);
+		int failed = run_battle(batch, planned, runner->processed_at) != 0;
+		pthread_mutex_lock(&batch->lock);
+		planned->failed = failed;
+		batch->failed |= failed;
+		batch->finished++;
+		for (size_t s = 0; s < 2; s++) {
+			size_t next = planned->successors[s];
+			if (next != NO_BATTLE && --batch->battles[next].waiting_for == 0)
+				batch->ready[batch->ready_count++] = next;
+		}
+		pthread_cond_broadcast(&batch->changed);
+	}
+	pthread_mutex_unlock(&batch->lock);
+	return NULL;
+}
+
+static int run_all(struct batch *batch, int threads, const char *processed_at)
+{
+	struct runner runner = {batch, processed_at};
+	pthread_t pool[64];
+	int started = 0;
+	batch->ready = malloc((batch->battle_count + 1) * sizeof(*batch->ready));
+	if (!batch->ready)
+		return -1;
+	for (size_t i = batch->battle_count; i-- > 0;)
+		if (batch->battles[i].waiting_for == 0)
+			batch->ready[batch->ready_count++] = i;
+	if ((size_t)threads > batch->battle_count)
+		threads = (int)batch->battle_count;
+	/* The calling thread is one of the pool. */
+	for (int t = 1; t < threads && t < 64; t++)
+		if (pthread_create(&pool[started], NULL, run_ready_battles, &runner) == 0)
+			started++;
+	run_ready_battles(&runner);
+	for (int t = 0; t < started; t++)
+		pthread_join(pool[t], NULL);
+	return batch->failed ? -1 : 0;
+}
+
+/* ---- committing ---- */
+
+static int commit_batch(struct app *app, struct batch *batch)
+{
+	for (size_t i = 0; i < batch->battle_count; i++)
+		if (store_battle_apply(&app->store, &batch->battles[i].record) != STORE_OK)
+			return -1;
+	for (size_t p = 0; p < batch->player_count; p++)
+		if (store_player_state_save(&app->store, &batch->players[p]) != STORE_OK)
+			return -1;
+	return store_commit(&app->store) == STORE_OK ? 0 : -1;
+}
+
+/* Sets every touched player's score from what SQLite now holds; pipelined. */
+static int publish_scores(struct app *app, const struct batch *batch)
+{
+	size_t sent = 0;
+	int result = 0;
+	if (leaderboard_prepare_pipeline(&app->redis) != REDIS_LINK_OK)
+		return -1;
+	for (size_t p = 0; p < batch->player_count; p++) {
+		const struct player_state *player = &batch->players[p];
+		if (leaderboard_append_set_score(&app->redis, player->id, player->name, player->score) != REDIS_LINK_OK) {
+			result = -1;
+			break;
+		}
+		sent++;
+	}
+	for (; sent > 0; sent--) {
+		redisReply *reply = redis_link_read(&app->redis);
+		if (reply && reply->type == REDIS_REPLY_ERROR)
+			snprintf(app->redis.error, sizeof(app->redis.error), "redis leaderboard: %s", reply->str);
+		if (!reply || reply->type == REDIS_REPLY_ERROR)
+			result = -1;
+		if (reply)
+			freeReplyObject(reply);
+		if (!reply)
+			break;
+	}
+	return result;
+}
+
+static void log_battles(const struct batch *batch)
+{
+	struct log_batch lines;
+	if (log_batch_open(&lines) != 0)
+		return;
+	for (size_t i = 0; i < batch->battle_count; i++) {
+		const struct battle_record *record = &batch->battles[i].record;
+		log_batch_info(&lines, "battle %" PRId64 " done: %" PRId64 " vs %" PRId64 ", winner %" PRId64
+			       ", %d%% stolen: %" PRId64 " gold, %" PRId64 " silver, seed %s",
+			       record->id, record->attacker_id, record->defender_id, record->winner_id,
+			       record->percent_stolen, record->gold_stolen, record->silver_stolen, record->seed);
+	}
+	log_batch_flush(&lines);
+}
+
+static void batch_free(struct batch *batch)
+{
+	for (size_t i = 0; i < batch->battle_count; i++)
+		battle_record_free(&batch->battles[i].record);
+	free(batch->battles);
+	free(batch->players);
+	free(batch->ready);
+	pthread_mutex_destroy(&batch->lock);
+	pthread_cond_destroy(&batch->changed);
+}
+
+/* Players of battles that were already done still get their score published:
+ * a crash may have come between that commit and the leaderboard update. */
+static int load_redelivered_players(struct app *app, const int64_t *ids, size_t count, struct batch *batch)
+{
+	if (batch->battle_count > 0 || count == 0)
+		return 0;
+	/* Only redelivered or dropped ids: load the players of the done ones.
+	 * load_players() already allocated an (empty) array: replace it. */
+	free(batch->players);
+	batch->player_count = 0;
+	batch->players = calloc(2 * count, sizeof(*batch->players));
+	if (!batch->players)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		struct battle_record record;
+		if (store_battle_get(&app->store, ids[i], &record) != STORE_OK)
+			continue;
+		if (store_player_state(&app->store, record.attacker_id, &batch->players[batch->player_count]) == STORE_OK)
+			batch->player_count++;
+		if (store_player_state(&app->store, record.defender_id, &batch->players[batch->player_count]) == STORE_OK)
+			batch->player_count++;
+		battle_record_free(&record);
+	}
+	return 0;
+}
+
+int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t batch_limit, int threads,
+		       struct worker_batch_report *report)
+{
+	struct batch batch = {0};
+	char processed_at[TIMEFMT_LENGTH];
+	bool covers_delivery = false;
+	int result = -1;
+
+	memset(report, 0, sizeof(*report));
+	pthread_mutex_init(&batch.lock, NULL);
+	pthread_cond_init(&batch.changed, NULL);
+	batch.battles = calloc(batch_limit + 1, sizeof(*batch.battles));
+	if (!batch.battles || timefmt_rfc3339(timefmt_now(), processed_at) != 0)
+		goto out;
+	/* A barrier first: taking the write lock once waits out any submission
+	 * still between its push and its commit, so every row up to the largest
+	 * delivered id is final. The batch is then read and computed inside a
+	 * read transaction, and the write lock is taken again only for the
+	 * writes, so submissions do not queue behind the engine. Balances read
+	 * here are still current at the writes: only this worker changes them,
+	 * and there is one worker per database (worker_main.c). */
+	if (store_begin(&app->store) != STORE_OK || store_commit(&app->store) != STORE_OK ||
+	    store_begin_read(&app->store) != STORE_OK)
+		goto out;
+	if (load_battles(app, ids, count, batch_limit, &batch, report, &covers_delivery) != 0 ||
+	    load_players(app, &batch) != 0 ||
+	    load_redelivered_players(app, ids, count, &batch) != 0)
+		goto out;
+	for (size_t i = 0; i < batch.battle_count; i++)
+		if (getrandom(&batch.battles[i].seed, sizeof(batch.battles[i].seed), 0) != sizeof(uint64_t))
+			goto out;
+	if (plan_dependencies(&batch) != 0)
+		goto out;
+	if (batch.battle_count > 0 && run_all(&batch, threads, processed_at) != 0)
+		goto out;
+	store_rollback(&app->store);	/* ends the read transaction */
+	if (store_begin(&app->store) != STORE_OK || commit_batch(app, &batch) != 0)
+		goto out;
+	report->applied = batch.battle_count;
+	log_battles(&batch);
+	/* Delivered ids beyond this batch stay in the processing list for the next one. */
+	if (publish_scores(app, &batch) != 0 ||
+	    (count > 0 && covers_delivery && battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK)) {
+		log_error("batch committed but not acknowledged (%s): it will be redelivered and skipped",
+			  app->redis.error);
+		goto out;
+	}
+	result = 0;
+out:
+	if (result != 0 && report->applied == 0)
+		log_error("batch of %zu battles not applied: %s", count, app->store.error);
+	store_rollback(&app->store);
+	batch_free(&batch);
+	return result;
+}

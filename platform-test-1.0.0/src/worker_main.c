@@ -1,0 +1,183 @@
+/* worker_main.c — platform-test-worker: the battle worker daemon. Drains the
+ * Redis queue batch by batch, keeps the leaderboard built, and on SIGTERM
+ * finishes the batch in hand and exits 0. One worker per database: a lock
+ * file beside it (released by the kernel even on kill -9) keeps a second out. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "app.h"
+#include "battle_queue.h"
+#include "leaderboard.h"
+#include "log.h"
+#include "worker.h"
+
+#define TAKE_TIMEOUT_SECONDS 0.5
+#define LEADERBOARD_CHECK_SECONDS 1
+#define RETRY_PAUSE_MS 200
+#define SWEEP_SECONDS 2
+#define CHECKPOINT_INTERVAL_MS 250
+
+static volatile sig_atomic_t stopping;
+
+static void on_terminate(int signal_number)
+{
+	(void)signal_number;
+	stopping = 1;
+}
+
+static void notify(const char *state)
+{
+#ifdef HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static void pause_ms(int milliseconds)
+{
+	struct timespec pause = {milliseconds / 1000, (long)(milliseconds % 1000) * 1000000L};
+	nanosleep(&pause, NULL);
+}
+
+static int take_worker_lock(const char *database_path)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s.worker.lock", database_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (stopping) {
+			close(fd);
+			return -1;
+		}
+		log_info("another worker holds %s; waiting", path);
+		pause_ms(1000);
+	}
+	return fd;
+}
+
+/* Redis lost its data (or never had the board): rebuild it from SQLite. */
+static void keep_leaderboard_built(struct app *app, time_t *last_check)
+{
+	bool built = true;
+	time_t now = time(NULL);
+	if (now - *last_check < LEADERBOARD_CHECK_SECONDS)
+		return;
+	*last_check = now;
+	if (leaderboard_is_built(&app->redis, &built) == LEADERBOARD_OK && !built)
+		leaderboard_rebuild(&app->redis, &app->store, 0);
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* While the worker commits, its commits checkpoint the WAL as it fills
+ * (store_take_checkpoints); when it is idle, this does, while responders
+ * write, so that no request's commit has to (see store_open). A checkpoint
+ * between busy batches as well only slowed the drain, in A/B runs. */
+static void checkpoint_when_due(struct app *app, long long *last_checkpoint_ms)
+{
+	long long now_ms = monotonic_ms();
+	if (now_ms - *last_checkpoint_ms < CHECKPOINT_INTERVAL_MS)
+		return;
+	*last_checkpoint_ms = now_ms;
+	if (store_checkpoint(&app->store) != STORE_OK)
+		log_error("checkpoint failed: %s", app->store.error);
+}
+
+static int run(struct app *app)
+{
+	size_t batch_size = (size_t)app->settings.worker_batch;
+	int64_t *ids = calloc(batch_size, sizeof(*ids));
+	time_t last_check = 0, last_sweep = 0;
+	long long last_checkpoint_ms = 0;
+	unsigned long long applied = 0;
+	if (!ids)
+		return 1;
+	log_info("started: %d engine threads, batches of up to %zu", app->settings.worker_threads, batch_size);
+	notify("READY=1");
+	while (!stopping) {
+		size_t count = 0;
+		struct worker_batch_report report;
+		keep_leaderboard_built(app, &last_check);
+		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
+			log_error("%s", app->redis.error);
+			pause_ms(RETRY_PAUSE_MS);
+			continue;
+		}
+		if (count == 0)
+			checkpoint_when_due(app, &last_checkpoint_ms);
+		/* Idle: sweep SQLite for queued battles whose delivery Redis lost. */
+		if (count == 0 && time(NULL) - last_sweep < SWEEP_SECONDS)
+			continue;
+		if (count == 0)
+			last_sweep = time(NULL);
+		if (worker_apply_batch(app, ids, count, batch_size, app->settings.worker_threads, &report) != 0) {
+			pause_ms(RETRY_PAUSE_MS);
+			continue;
+		}
+		applied += report.applied;
+	}
+	notify("STOPPING=1");
+	log_info("stopping after %llu battles", applied);
+	free(ids);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct app app;
+	struct sigaction action;
+	char error[256];
+	(void)argc;
+	(void)argv;
+
+	log_set_program("platform-test-worker");
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_terminate;
+	sigemptyset(&action.sa_mask);
+	if (sigaction(SIGTERM, &action, NULL) != 0 || sigaction(SIGINT, &action, NULL) != 0 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_error("cannot install signal handlers: %s", strerror(errno));
+		return 1;
+	}
+
+	if (app_open(&app, SETTINGS_NEED_STORAGE, error, sizeof(error)) != 0) {
+		log_error("refusing to start: %s", error);
+		return 1;
+	}
+	/* The blocking take must end before the socket's read timeout does. */
+	if (app.settings.redis_timeout_ms < 2000 * TAKE_TIMEOUT_SECONDS + 1000)
+		app.settings.redis_timeout_ms = (int)(2000 * TAKE_TIMEOUT_SECONDS) + 1000;
+	if (store_take_checkpoints(&app.store) != STORE_OK) {
+		log_error("refusing to start: %s", app.store.error);
+		app_close(&app);
+		return 1;
+	}
+	int lock = take_worker_lock(app.settings.database_path);
+	int status = lock >= 0 ? run(&app) : (stopping ? 0 : 1);
+	if (lock >= 0)
+		close(lock);
+	app_close(&app);
+	return status;
+}

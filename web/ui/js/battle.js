@@ -53,7 +53,7 @@ startPage({render(main) {
 				return;
 			}
 			status.dataset.state = battle.status;
-			status.textContent = `Queued: waiting for the battle worker… (checked ${new Date().toLocaleTimeString()})`;
+			status.textContent = "Queued: waiting for the battle worker…";
 			if (!arena.firstChild)
 				drawQueued(battle);
 		} catch (failure) {

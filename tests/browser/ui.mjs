@@ -316,7 +316,10 @@ try {
 
 	// ---- a player ----
 	await page.select("#page-size", "100");
-	await page.waitForFunction((id) => document.querySelector(`#leaderboard-rows tr[data-player-id="${id}"]`), {}, bob.id);
+	// (The page notes the page size in its URL with history.replaceState,
+	// which waitForNavigation would take for the click's navigation.)
+	await page.waitForFunction((id) => location.search === "?limit=100" &&
+		document.querySelector(`#leaderboard-rows tr[data-player-id="${id}"]`), {}, bob.id);
 	// (A locator: it retries should a refresh redraw the row meanwhile.)
 	await Promise.all([page.waitForNavigation(), page.locator(`#leaderboard-rows tr[data-player-id="${bob.id}"] a`).click()]);
 	check("a name on the leaderboard opens the player's page", page.url() === `${BASE}/ui/player.html?id=${bob.id}`, page.url());
@@ -461,6 +464,21 @@ try {
 		secondBattle > firstBattle && posts.length === 2 && posts[0] !== posts[1], `${firstBattle} then ${secondBattle}, keys ${posts}`);
 	page.off("request", onRequest);
 	await page.waitForFunction(() => document.querySelector("#battle-status")?.dataset.state === "done", {timeout: 15000});
+
+	// ---- an id that does not exist: the API's own message ----
+	const missingId = 99999999;
+	const missingPlayer = await api("GET", `/players/${missingId}`);
+	expectedFailures.push({path: `/players/${missingId}`, status: 404}, {path: `/players/${missingId}/battles`, status: 404},
+		{path: "/leaderboard", status: 422});
+	await goto(`/ui/player.html?id=${missingId}`);
+	await page.waitForSelector("main .error:not([hidden])");
+	check("an unknown player shows the API's message", (await text("main .error")).includes(missingPlayer.body.error.message),
+		await text("main .error"));
+	const missingBattle = await api("GET", `/battles/${missingId}`);
+	expectedFailures.push({path: `/battles/${missingId}`, status: 404});
+	await goto(`/ui/battle.html?id=${missingId}`);
+	await page.waitForSelector("main .error:not([hidden])");
+	same("an unknown battle shows the API's message", await text("main .error"), `${missingBattle.body.error.message} (HTTP 404)`);
 
 	// ---- sign out ----
 	const responses = [];

@@ -205,6 +205,17 @@ async function audit(name) {
 	await page.setViewport(DESKTOP);
 }
 
+// The leaderboard notes the page it shows in its URL (history.replaceState)
+// after drawing it: waiting for the URL means the rows are drawn and the
+// layout has settled, so the next click lands where it was aimed.
+async function drawn(search) {
+	try {
+		await page.waitForFunction((want) => location.search === want, {timeout: 8000}, search);
+	} catch {
+		fail(`the leaderboard's URL becomes "${search}"`, await page.evaluate(() => location.search));
+	}
+}
+
 async function leaderboardRows() {
 	return page.$$eval("#leaderboard-rows tr[data-player-id]", (rows) => rows.map((row) => ({
 		rank: Number(row.querySelector(".rank").textContent),
@@ -268,11 +279,13 @@ try {
 	check("the total is shown", (await text("#leaderboard-summary")).startsWith(`${full.total} players`), await text("#leaderboard-summary"));
 
 	await page.click("#page-next");
+	await drawn("?offset=10");
 	const page2 = (await api("GET", "/leaderboard?limit=10&offset=10", {auth: aliceToken})).body;
 	same("Next shows offset 10", await waitRows(page2), expectRows(page2.entries));
 	check("the position says where the page is", (await text("#page-position")) === `Showing 11–${10 + page2.entries.length} of ${full.total}`,
 		await text("#page-position"));
 	await page.click("#page-previous");
+	await drawn("");
 	same("Previous goes back to page 1", await waitRows(page1), expectRows(page1.entries));
 
 	await page.click("#find-me");
@@ -285,9 +298,11 @@ try {
 
 	// 25 a page, then the second page: the players still at score 0 share a rank.
 	await page.select("#page-size", "25");
+	await drawn("?limit=25");
 	const big1 = (await api("GET", "/leaderboard?limit=25&offset=0", {auth: aliceToken})).body;
 	same("25 rows per page", await waitRows(big1), expectRows(big1.entries));
 	await page.click("#page-next");
+	await drawn("?offset=25&limit=25");
 	const big2 = (await api("GET", "/leaderboard?limit=25&offset=25", {auth: aliceToken})).body;
 	const big2Rows = await waitRows(big2);
 	same("its second page", big2Rows, expectRows(big2.entries));
@@ -295,7 +310,9 @@ try {
 		JSON.stringify(big2Rows));
 	check("Next is disabled on the last page", await page.$eval("#page-next", (b) => b.disabled));
 	await page.select("#page-size", "10");
+	await drawn("?offset=20");
 	await page.click("#page-top");
+	await drawn("");
 	await waitRows(page1);
 	const focusedId = page1.entries[0].player_id;
 	await page.focus(`#leaderboard-rows tr[data-player-id="${focusedId}"] a`);

@@ -178,6 +178,7 @@ async function goto(path) {
 	await page.goto(BASE + path, {waitUntil: "load"});
 }
 async function shot(name) {
+	await sleep(500);   // the hit point bars' width transition (0.35 s)
 	await page.screenshot({path: join(SHOTS, `${name}-desktop.png`), fullPage: true});
 	await page.setViewport(PHONE);
 	await sleep(150);

@@ -156,6 +156,9 @@ for file in /usr/share/platform-test/sql/001_players.sql /usr/share/platform-tes
 	$UNIT_DIR/platform-test-worker.service $UNIT_DIR/platform-test.target \
 	/usr/lib/tmpfiles.d/platform-test.conf /usr/lib/sysusers.d/platform-test.conf \
 	/etc/nginx/sites-available/platform-test \
+	/usr/share/platform-test/web/index.html /usr/share/platform-test/web/ui/js/api.js \
+	/usr/share/platform-test/web/ui/css/site.css /usr/share/platform-test/cors-map /usr/sbin/platform-test-cors \
+	/etc/platform-test/cors-origins.conf \
 	/usr/share/doc/platform-test/operations.md /usr/share/doc/platform-test/openapi.yaml; do
 	check "$file is installed" test -s "$file"
 done
@@ -353,7 +356,49 @@ expect_json .checks.redis ok "the responders reach Redis"
 expect_header X-Content-Type-Options nosniff "the site's security headers are there"
 http GET /leaderboard -u "admin:$admin_password"
 expect_status 200 "the generated admin password works"
+
 check "nginx wrote a JSON access log" sh -c "tail -n 1 /var/log/nginx/platform-test.access.log | jq -e '.uri == \"/leaderboard\"' >/dev/null"
+
+# The web pages through the installed site, from /usr/share/platform-test/web.
+http GET /
+expect_status 200 "GET / is the leaderboard page through the installed site"
+expect_header Content-Type "text/html; charset=utf-8" "it is HTML"
+check "the pages' CSP allows this origin's scripts only" sh -c "grep -qi \"^content-security-policy: default-src 'none'; script-src 'self';\" '$HEADERS'"
+http GET /ui/js/leaderboard.js
+expect_status 200 "the pages' scripts are served"
+expect_header Content-Type "text/javascript; charset=utf-8" "as JavaScript (module scripts need it)"
+http GET /ui/nope.js
+expect_error 404 not_found "a missing page file is the JSON 404"
+
+# CORS: off as installed; PT_CORS_ORIGINS in the environment file and
+# platform-test-cors turn it on (nginx reloaded); a bad value changes nothing.
+cors_preflight() {
+	http OPTIONS /battles -H "Origin: $1" -H 'Access-Control-Request-Method: POST'
+}
+cors_preflight https://game.example
+expect_status 405 "CORS is off as installed (a preflight is an OPTIONS, 405)"
+cp -p "$ENV_FILE" "$E2E_TMP/env.saved"
+echo 'PT_CORS_ORIGINS=https://game.example, http://127.0.0.1:9000' >> "$ENV_FILE"
+if output=$(/usr/sbin/platform-test-cors 2>&1); then pass "platform-test-cors applies PT_CORS_ORIGINS"; else fail "platform-test-cors applies PT_CORS_ORIGINS" "$output"; fi
+e2e_log "$output"
+for tries in $(seq 1 50); do
+	cors_preflight https://game.example
+	[ "$STATUS" = 204 ] && break
+	sleep 0.1
+done
+expect_status 204 "after platform-test-cors, a preflight from a listed origin is 204 (nginx reloaded)"
+expect_header Access-Control-Allow-Origin https://game.example "the exact origin is echoed"
+cors_preflight https://evil.example
+expect_status 405 "an origin off the list is still routed as OPTIONS"
+cors_before=$(cat /etc/platform-test/cors-origins.conf)
+echo 'PT_CORS_ORIGINS=https://game.example/path' >> "$ENV_FILE"
+/usr/sbin/platform-test-cors > "$E2E_TMP/cors.out" 2>&1
+check "platform-test-cors refuses a value that is not a list of origins (exit 2)" test $? -eq 2
+check "and names it" grep -qF "'https://game.example/path' is not an origin" "$E2E_TMP/cors.out"
+check "and leaves the allowlist as it was" test "$(cat /etc/platform-test/cors-origins.conf)" = "$cors_before"
+cp -p "$E2E_TMP/env.saved" "$ENV_FILE"
+check "platform-test-cors turns CORS off again" sh -c '/usr/sbin/platform-test-cors | grep -q "CORS off"'
+check "the environment file is still root:platform-test 640" test "$(stat -c '%U:%G %a' "$ENV_FILE")" = "root:platform-test 640"
 
 if newman=$(npm_tool newman newman@6.2.2 newman); then
 	if "$newman" run "$PT_SRCDIR/postman/platform-test.postman_collection.json" \

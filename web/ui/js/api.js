@@ -119,9 +119,9 @@ export async function signIn(name, password) {
 	return session;
 }
 
-// Signs out: a player's token is revoked where the server has
-// DELETE /sessions/current (contract v1.1); the tab forgets it either way.
-// Returns an ApiError when the server could not revoke it, else null.
+// Signs out: a player's token is revoked (DELETE /sessions/current), and the
+// tab forgets it either way. Returns an ApiError when the server could not
+// revoke it, else null.
 export async function signOut() {
 	const session = getSession();
 	let problem = null;
@@ -129,9 +129,8 @@ export async function signOut() {
 		try {
 			await request("DELETE", "/sessions/current", {session});
 		} catch (error) {
-			// 401: the token was no longer valid anyway; 404/405: this
-			// server has no revocation route, the token simply expires.
-			if (![401, 404, 405].includes(error.status))
+			// 401: the token was no longer valid anyway.
+			if (error.status !== 401)
 				problem = error;
 		}
 	}

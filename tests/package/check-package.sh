@@ -355,7 +355,7 @@ http GET /leaderboard -u "admin:$admin_password"
 expect_status 200 "the generated admin password works"
 check "nginx wrote a JSON access log" sh -c "tail -n 1 /var/log/nginx/platform-test.access.log | jq -e '.uri == \"/leaderboard\"' >/dev/null"
 
-if newman=$(npm_tool newman newman@6.2.2 newman); then
+if newman=$(npm_tool newman newman@6.2.2 newman 2>"$E2E_TMP/npm-tool.log"); then
 	if "$newman" run "$PT_SRCDIR/postman/platform-test.postman_collection.json" \
 		-e "$PT_SRCDIR/postman/platform-test.postman_environment.json" \
 		--env-var "baseUrl=$E2E_URL" --env-var "adminPassword=$admin_password" \
@@ -366,7 +366,8 @@ if newman=$(npm_tool newman newman@6.2.2 newman); then
 	fi
 	grep -E '(requests|assertions) *\|' "$E2E_TMP/newman.log" | sed 's/^/# newman: /'
 else
-	fail "newman installs from npm"
+	skip "newman runs the collection through the installed site" \
+		"newman cannot be installed from npm: $(grep -v '^#' "$E2E_TMP/npm-tool.log" | tail -n 1)"
 fi
 
 # ---- stop, as systemd would (SIGTERM) ----

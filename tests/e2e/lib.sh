@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib.sh — the end-to-end harness, sourced by every tests/e2e/test_*.sh.
 # It starts the real stack (scripts/pt-stack: redis-server, spawn-fcgi
 # responders, the worker, nginx) in a temporary directory on a free loopback

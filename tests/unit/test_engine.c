@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_engine.c — the battle rules and the prng against hand-computed battles,
  * published test vectors and invariants over thousands of seeded battles. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_leaderboard_rank.c — member encoding order, competition ranks with
  * ties, and the around-window arithmetic of the contract. */
 #include <stdarg.h>

@@ -29,14 +29,14 @@ expect_line() {
 }
 expect_line '^[[:space:]]*listen 80;' "listens on port 80"
 expect_line 'server unix:/run/platform-test/responder-1\.sock' "passes to /run/platform-test/responder-N.sock"
-expect_line 'access_log /var/log/nginx/platform-test\.access\.log platform_test_json;' "logs JSON lines to /var/log/nginx"
+expect_line 'access_log /var/log/platform-test/access\.log platform_test_json;' "logs JSON lines to /var/log/platform-test/access.log"
 expect_line '^map "1" \$platform_test_sessions_key' "rate limits are on"
 expect_line 'client_max_body_size 64k;' "bodies are limited to 64 KiB"
 if command -v nginx >/dev/null 2>&1; then
 	mkdir -p "$E2E_TMP/nginx/logs"
 	# The same file, with only its log path moved so the check writes nothing
 	# under /var/log.
-	sed "s|/var/log/nginx/platform-test.access.log|$E2E_TMP/nginx/logs/access.log|" "$site" > "$E2E_TMP/nginx/platform-test"
+	sed "s|/var/log/platform-test/access.log|$E2E_TMP/nginx/logs/access.log|" "$site" > "$E2E_TMP/nginx/platform-test"
 	cat > "$E2E_TMP/nginx/nginx.conf" <<CONF
 pid $E2E_TMP/nginx/nginx.pid;
 error_log $E2E_TMP/nginx/logs/error.log;

@@ -339,7 +339,7 @@ expect_json .checks.redis ok "the responders reach Redis"
 expect_header X-Content-Type-Options nosniff "the site's security headers are there"
 http GET /leaderboard -u "admin:$admin_password"
 expect_status 200 "the generated admin password works"
-check "nginx wrote a JSON access log" sh -c "tail -n 1 $ACCESS_LOG | jq -e '.uri == \"/leaderboard\"' >/dev/null"
+check "nginx wrote a JSON access log" sh -c "tail -n 1 $ACCESS_LOG | jq -se 'length == 1 and .[0].uri == \"/leaderboard\"' >/dev/null"
 
 if newman=$(npm_tool newman newman@6.2.2 newman 2>"$E2E_TMP/npm-tool.log"); then
 	if "$newman" run "$PT_SRCDIR/postman/platform-test.postman_collection.json" \
@@ -386,7 +386,7 @@ for tries in $(seq 1 50); do
 	sleep 0.1
 done
 check "nginx writes to the new access log after the rotation" \
-	sh -c "tail -n 1 '$ACCESS_LOG' | jq -e '.uri == \"/heartbeat\"' >/dev/null"
+	sh -c "tail -n 1 '$ACCESS_LOG' | jq -se 'length == 1 and .[0].uri == \"/heartbeat\"' >/dev/null"
 check "and no longer to the rotated one" test "$(wc -l < "$ACCESS_LOG.1" 2>/dev/null)" = "$lines_before"
 
 # ---- stop, as systemd would (SIGTERM) ----

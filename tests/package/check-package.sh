@@ -146,6 +146,7 @@ for file in /etc/nginx/sites-available/platform-test /etc/logrotate.d/platform-t
 	check "$file is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' $PACKAGE | grep -q ' $file '"
 done
 check "$LOG_DIR is 755 root:adm" test "$(stat -c '%a %U:%G' "$LOG_DIR" 2>/dev/null)" = "755 root:adm"
+check "$ACCESS_LOG is 640 www-data:adm" test "$(stat -c '%a %U:%G' "$ACCESS_LOG" 2>/dev/null)" = "640 www-data:adm"
 check "the nginx site is enabled" test "$(readlink /etc/nginx/sites-enabled/platform-test)" = ../sites-available/platform-test
 check "nginx's stock default site was disabled" test ! -e /etc/nginx/sites-enabled/default
 check "the system user exists" sh -c 'getent passwd platform-test >/dev/null'

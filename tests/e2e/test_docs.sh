@@ -233,8 +233,11 @@ check "the access log is outside /var/log/nginx, which nginx's own rule claims" 
 check "the rule has nginx reopen its logs after rotating" grep -q 'invoke-rc.d nginx rotate' "$rotate"
 if command -v logrotate >/dev/null 2>&1; then
 	# Debug mode: parses and plans, rotates nothing. With nginx's rule too
-	# when there is one, as /etc/logrotate.d would read them.
-	printf 'include %s\n' "$rotate" > "$work/logrotate.conf"
+	# when there is one, as /etc/logrotate.d would read them. A copy, mode
+	# 644 as installed: logrotate ignores a rule writable by others, and a
+	# tree from `git archive` has 664.
+	install -m 644 "$rotate" "$work/platform-test.logrotate"
+	printf 'include %s\n' "$work/platform-test.logrotate" > "$work/logrotate.conf"
 	[ ! -f /etc/logrotate.d/nginx ] || printf 'include /etc/logrotate.d/nginx\n' >> "$work/logrotate.conf"
 	output=$(logrotate -d -s "$work/logrotate.state" "$work/logrotate.conf" 2>&1)
 	errors=$(printf '%s\n' "$output" | grep -E '^error:' | head -n 5)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_bad_input.sh — the bad-input matrix of the hardening issue, through
 # nginx, for every route: malformed, truncated, deep, huge and mistyped
 # bodies, every field at min−1/min/max/max+1, numbers beyond 64 bits, floats,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_faults.sh — dependency faults and auth abuse, through nginx:
 #  - Redis stopped (SIGSTOP): /heartbeat 503 degraded, POST /battles 503 with
 #    nothing queued, leaderboard reads 503, POST /players 503 with nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_router.c — the route table: exact raw-path matching, ids, 404 vs 405 and Allow. */
 #include <stdarg.h>
 #include <stddef.h>

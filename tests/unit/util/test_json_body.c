@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_json_body.c — what json_body_parse() takes for a JSON object and what
  * it refuses (415 or 400), including every json-c 0.16 leniency it must undo. */
 #include "config.h"

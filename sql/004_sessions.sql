@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 004_sessions.sql — ending sessions (API v1.1). A token carries the
 -- player's session_version from when it was issued and is refused once the
 -- version moved on ("sign out everywhere", a password change); a single

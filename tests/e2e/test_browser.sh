@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_browser — the web front end in a real browser: headless Chromium
 # (Debian's chromium) driven by tests/browser/ui.mjs with puppeteer-core,
 # against the real stack with a CORS allowlist. The scenarios: sign in, the

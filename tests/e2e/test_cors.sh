@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_cors — CORS for games on other origins, through nginx with curl:
 # off by default (no CORS headers, OPTIONS is routed as the contract says);
 # with PT_CORS_ORIGINS, a preflight from a listed origin is 204 with only the

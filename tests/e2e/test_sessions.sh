@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_sessions.sh — API v1.1 through nginx: ending a session, ending all of
 # a player's sessions, changing a password (older tokens refused, the new
 # password opens sessions, the old one does not), who may call them, keyset

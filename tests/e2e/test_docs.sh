@@ -107,6 +107,17 @@ for program in $programs; do
 	undocumented=$(for setting in $settings; do grep -q "$setting" "$page" || printf '%s ' "$setting"; done)
 	check "$program.8 names every PT_* setting the programs read${undocumented:+ (not: $undocumented)}" test -z "$undocumented"
 done
+# The CORS tool's page: a script with settings of its own, not the PT_* above.
+page=$man_dir/platform-test-cors.8
+if check "platform-test-cors.8 was generated" test -s "$page"; then
+	check "platform-test-cors.8: no placeholder left" sh -c "! grep -q '@[A-Za-z_]*@' '$page'"
+	check "platform-test-cors.8 has a NAME line for whatis" grep -qE "^platform-test-cors \\\\- " "$page"
+	if command -v man >/dev/null 2>&1; then
+		warnings=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=120 man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
+		check "platform-test-cors.8 formats without warnings${warnings:+: $warnings}" test -z "$warnings"
+	fi
+	check "platform-test-cors.8 names PT_CORS_ORIGINS" grep -q PT_CORS_ORIGINS "$page"
+fi
 for setting in $settings; do
 	check "the README's configuration names $setting" grep -q "$setting" "$src/README.md"
 done

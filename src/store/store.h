@@ -63,8 +63,10 @@ enum store_status store_wait_for_submissions(struct store *store);
 
 /* The worker's connection takes on the store's housekeeping (for SQLite,
  * WAL checkpoints in its commits); store_housekeeping() does the idle-time
- * part without waiting for anyone. Other connections do as little as they
- * can, so that requests do not. */
+ * part, waiting for no one (SQLite: copies the WAL back, and empties it once
+ * nothing was written since the previous turn). Other connections do as
+ * little as they can, so that requests do not; every connection keeps the
+ * store's files within the bound docs/operations.md states. */
 enum store_status store_take_housekeeping(struct store *store);
 enum store_status store_housekeeping(struct store *store);
 

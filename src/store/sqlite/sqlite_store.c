@@ -14,6 +14,21 @@
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
 
+/* WAL sizes, in pages of 4 KiB (docs/operations.md states the bound they
+ * give). The worker copies the WAL back into the database in its commits
+ * past 4 MB (a passive checkpoint: it waits for no one). Any connection
+ * whose commit finds it past 16 MB starts it over (a RESTART checkpoint:
+ * passive ones cannot reset a WAL that readers keep using, and under load
+ * it grew without bound). After a reset the file is cut back to 4 MB. */
+#define WAL_WORKER_PASSIVE_PAGES 1000
+#define WAL_RESTART_PAGES 4000
+#define WAL_SIZE_LIMIT_BYTES "4194304"
+/* A RESTART or TRUNCATE checkpoint holds off writers while it waits for
+ * readers: it waits this long at most, and after a failed one (a reader
+ * stuck in a transaction, say) the next waits this long. */
+#define WAL_RESET_WAIT_MS 100
+#define WAL_RESET_RETRY_MS 1000
+
 /* One side's columns of the battles table, generated from the player spec:
  * the fighting attributes, then each balance before, then after. */
 #define ATTACKER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field)
@@ -109,7 +124,8 @@ struct busy_policy {
 	int timeout_ms;
 };
 
-static struct busy_policy busy_policies[1];
+/* [0] every connection's, [1] a resetting checkpoint's short wait. */
+static struct busy_policy busy_policies[2] = {{0}, {WAL_RESET_WAIT_MS}};
 
 /* When the current wait began; per thread, as a connection is. */
 static _Thread_local int64_t busy_started_ms;
@@ -132,6 +148,8 @@ static int busy_wait(void *context, int attempts)
 	}
 	return 1;
 }
+
+static int wal_committed(void *context, sqlite3 *db, const char *name, int frames);
 
 enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
@@ -172,17 +190,20 @@ enum store_status store_open(const char *location, int busy_timeout_ms, struct s
 	/* One policy per process is enough: every connection uses the same timeout. */
 	busy_policies[0].timeout_ms = busy_timeout_ms;
 	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	/* Replaces SQLite's automatic checkpoint (wal_autocheckpoint). */
+	sqlite3_wal_hook(store->db, wal_committed, store);
 	/* WAL lets readers run beside the one writer; NORMAL is durable across a
 	 * process crash (the WAL is in the OS cache) and fsyncs only at checkpoints.
-	 * The automatic checkpoint runs in the commit that crosses its threshold,
-	 * copying the WAL and fsyncing inside a request (16 % of a responder's
-	 * time on POST /players, measured). The worker checkpoints instead
-	 * (store_take_checkpoints, store_checkpoint); for everyone else the
-	 * threshold, raised from 1,000 pages to 16,000 (64 MB), only bounds the
-	 * WAL while no worker runs. */
+	 * A checkpoint in a commit copies the WAL and fsyncs inside a request
+	 * (16 % of a responder's time on POST /players, measured), so the worker
+	 * checkpoints (store_take_housekeeping, store_housekeeping) and others
+	 * only past WAL_RESTART_PAGES, a bound for while no worker keeps up
+	 * (wal_committed). A checkpoint lets the WAL start over from its
+	 * beginning but leaves the file as large as it ever grew:
+	 * journal_size_limit cuts it back each time it starts over. */
 	if ((status = exec_pragma(store, "PRAGMA journal_mode = WAL")) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
-	    (status = exec_pragma(store, "PRAGMA wal_autocheckpoint = 16000")) != STORE_OK ||
+	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
 	*out = store;
@@ -265,18 +286,63 @@ enum store_status store_wait_for_submissions(struct store *store)
 	return status == STORE_OK ? store_commit(store) : status;
 }
 
-/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see store_open. */
+/* A checkpoint that resets the WAL (RESTART, TRUNCATE), waiting for
+ * readers only briefly (see WAL_RESET_WAIT_MS). SQLITE_OK, or SQLITE_BUSY
+ * when a reader or writer kept it from finishing. */
+static int reset_wal(struct store *store, int mode)
+{
+	int64_t now_ms = clock_monotonic_ms();
+	if (now_ms < store->wal_reset_not_before_ms)
+		return SQLITE_BUSY;
+	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[1]);
+	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, mode, NULL, NULL);
+	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	if (result == SQLITE_BUSY)
+		store->wal_reset_not_before_ms = clock_monotonic_ms() + WAL_RESET_RETRY_MS;
+	return result;
+}
+
+/* SQLite calls this after each commit, the write lock released, with the
+ * WAL's length in frames. A failed checkpoint here fails nothing: the
+ * commit is done, and the next commit or housekeeping turn tries again. */
+static int wal_committed(void *context, sqlite3 *db, const char *name, int frames)
+{
+	struct store *store = context;
+	if (frames >= WAL_RESTART_PAGES)
+		(void)reset_wal(store, SQLITE_CHECKPOINT_RESTART);
+	else if (store->housekeeper && frames >= WAL_WORKER_PASSIVE_PAGES)
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 enum store_status store_take_housekeeping(struct store *store)
 {
-	return exec_pragma(store, "PRAGMA wal_autocheckpoint = 1000");
+	store->housekeeper = true;
+	return STORE_OK;
 }
 
 /* Copies committed WAL frames into the database file without waiting for
- * readers or writers (a PASSIVE checkpoint). */
+ * readers or writers (a PASSIVE checkpoint). When a turn finds the WAL
+ * wholly copied and no frame written since the previous turn, the database
+ * is idle: a TRUNCATE checkpoint then empties the file, which costs no one
+ * anything (no writer to hold off, nothing left to copy). */
 enum store_status store_housekeeping(struct store *store)
 {
-	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int frames = 0, copied = 0;
+	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
 	/* BUSY: another connection is checkpointing; the next turn catches up. */
+	if (result == SQLITE_BUSY)
+		return STORE_OK;
+	if (result != SQLITE_OK)
+		return sqlite_fail(store, result);
+	bool idle = frames > 0 && copied == frames && frames == store->wal_frames_seen;
+	store->wal_frames_seen = frames;
+	if (!idle)
+		return STORE_OK;
+	result = reset_wal(store, SQLITE_CHECKPOINT_TRUNCATE);
+	if (result == SQLITE_OK)
+		store->wal_frames_seen = 0;
+	/* BUSY: a writer or a reader came in meanwhile; not idle after all. */
 	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
 }
 

@@ -6,6 +6,8 @@
 #define PT_SQLITE_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -38,6 +40,9 @@ enum sqlite_statement {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *statements[STMT__COUNT];
+	bool housekeeper;	/* the worker's: checkpoints in its commits */
+	int wal_frames_seen;	/* the WAL's length at the last housekeeping turn */
+	int64_t wal_reset_not_before_ms;	/* after a failed reset, when to try again */
 	char error[256];
 };
 

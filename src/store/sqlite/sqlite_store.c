@@ -5,10 +5,12 @@
  * with BEGIN IMMEDIATE, which takes it. */
 #include "config.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "store/sqlite/sqlite_store.h"
@@ -77,6 +79,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
+	[STMT_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
 		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(BALANCE_SET) " WHERE id = ?1",
@@ -85,6 +88,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
 	[STMT_BATTLE_GET] = BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[STMT_BATTLE_STATUS] = "SELECT status FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
@@ -97,6 +101,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
 	[STMT_QUEUED_BATTLE_IDS] =
 		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	[STMT_QUEUED_BATTLE_SCAN] = "SELECT id FROM battles WHERE status = 'queued' AND id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",
@@ -113,6 +118,7 @@ static const enum sqlite_statement begin_statement[] = {
 	[STORE_CREATE_PLAYER] = STMT_BEGIN_IMMEDIATE,
 	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
 	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
+	[STORE_READ_SETTLED] = STMT_BEGIN_IMMEDIATE,
 };
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which
@@ -155,6 +161,18 @@ enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
 	const char *message = store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
+	switch (sqlite_result & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* The kind of failure the next write would meet too (store_writable). */
+		store->write_failed_ms = clock_monotonic_ms();
+		snprintf(store->write_failure, sizeof(store->write_failure), "%s", message);
+		break;
+	default:
+		break;
+	}
 	switch (sqlite_result) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -351,6 +369,8 @@ enum store_status store_commit(struct store *store)
 	enum store_status status = run_simple(store, STMT_COMMIT);
 	if (status != STORE_OK)
 		store_rollback(store);
+	else
+		store->write_failed_ms = 0;
 	return status;
 }
 
@@ -399,4 +419,46 @@ void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t siz
 enum store_status store_ping(struct store *store)
 {
 	return run_simple(store, STMT_PING);
+}
+
+/* What store_writable looks at: a failed write is remembered this long, the
+ * file system looked at this often (a statvfs), and less free space than
+ * this is "full" (SQLite needs a few pages per commit, and a checkpoint more). */
+#define WRITE_FAILURE_MEMORY_MS 5000
+#define SPACE_CHECK_MS 1000
+#define SPACE_MIN_BYTES (1024 * 1024)
+
+static void look_at_space(struct store *store)
+{
+	struct statvfs fs;
+	const char *path = sqlite3_db_filename(store->db, "main");
+	store->space_problem[0] = '\0';
+	if (!path || !*path)
+		return;	/* an in-memory database: nothing to fill */
+	if (statvfs(path, &fs) != 0)
+		snprintf(store->space_problem, sizeof(store->space_problem), "cannot look at the file system: %s",
+			 strerror(errno));
+	else if (fs.f_flag & ST_RDONLY)
+		snprintf(store->space_problem, sizeof(store->space_problem), "the file system is read-only");
+	else if ((unsigned long long)fs.f_bavail * fs.f_frsize < SPACE_MIN_BYTES)
+		snprintf(store->space_problem, sizeof(store->space_problem), "the file system has %llu bytes free",
+			 (unsigned long long)fs.f_bavail * fs.f_frsize);
+}
+
+enum store_status store_writable(struct store *store)
+{
+	int64_t now_ms = clock_monotonic_ms();
+	if (store->write_failed_ms != 0 && now_ms - store->write_failed_ms < WRITE_FAILURE_MEMORY_MS) {
+		snprintf(store->error, sizeof(store->error), "sqlite: the last write failed: %s", store->write_failure);
+		return STORE_UNAVAILABLE;
+	}
+	if (store->space_checked_ms == 0 || now_ms - store->space_checked_ms >= SPACE_CHECK_MS) {
+		store->space_checked_ms = now_ms;
+		look_at_space(store);
+	}
+	if (store->space_problem[0]) {
+		snprintf(store->error, sizeof(store->error), "sqlite: %s", store->space_problem);
+		return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
 }

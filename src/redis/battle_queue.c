@@ -43,24 +43,26 @@ int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writabl
 	const char *processing[] = {"LLEN", BATTLE_PROCESSING_KEY};
 	const char *probe[] = {"RPUSHX", BATTLE_QUEUE_PROBE_KEY, "0"};
 	redisReply *replies[3] = {NULL, NULL, NULL};
-	*writable = false;
+	size_t sent = writable ? 3 : 2;
 	if (redis_link_append_argv(link, 2, queue, NULL) != REDIS_LINK_OK ||
 	    redis_link_append_argv(link, 2, processing, NULL) != REDIS_LINK_OK ||
-	    redis_link_append_argv(link, 3, probe, NULL) != REDIS_LINK_OK)
+	    (writable && redis_link_append_argv(link, 3, probe, NULL) != REDIS_LINK_OK))
 		goto out;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sent; i++)
 		if (!(replies[i] = redis_link_read(link)))
 			goto out;
 	if (replies[0]->type != REDIS_REPLY_INTEGER || replies[1]->type != REDIS_REPLY_INTEGER)
 		goto out;
 	*pending = replies[0]->integer + replies[1]->integer;
+	status = REDIS_LINK_OK;
+	if (!writable)
+		goto out;
 	*writable = replies[2]->type == REDIS_REPLY_INTEGER;
 	if (!*writable)
 		snprintf(link->error, sizeof(link->error), "redis refuses writes: %s",
 			 replies[2]->type == REDIS_REPLY_ERROR ? replies[2]->str : "unexpected reply");
-	status = REDIS_LINK_OK;
 out:
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sent; i++)
 		if (replies[i])
 			freeReplyObject(replies[i]);
 	return status;

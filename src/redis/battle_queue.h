@@ -23,8 +23,9 @@
 int battle_queue_push(struct redis_link *link, int64_t battle_id);
 /* Best effort: takes back an id whose submission failed to commit. */
 void battle_queue_withdraw(struct redis_link *link, int64_t battle_id);
-/* Queued plus in-flight battles, and whether Redis takes writes now (a
- * write probe in the same round trip; its refusal is in link->error). */
+/* Queued plus in-flight battles; with writable, also whether Redis takes
+ * writes now (a write probe in the same round trip; a refusal's detail is
+ * in link->error). */
 int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writable);
 
 /* Worker side. Ids left in the processing list by a previous run (a crash)

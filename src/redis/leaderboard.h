@@ -122,9 +122,16 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 
 /* The board check, cheap enough for every second: the marker is set and the
  * set, the hash and the store hold as many players each (compared while no
- * create is half-way). Otherwise logs what differs and rebuilds. *rebuilt
- * says whether it did. */
-enum leaderboard_status leaderboard_check(struct redis_link *link, struct store *store, bool *rebuilt);
+ * create is half-way), and Redis is the same process as at the last check
+ * (a restarted Redis may have lost its last second of writes, scores
+ * included, which no count shows). Otherwise logs what differs and
+ * rebuilds. The watch is the caller's memory between checks (zeroed at
+ * first); *rebuilt says whether it rebuilt. */
+struct leaderboard_watch {
+	char redis_run_id[48];
+};
+enum leaderboard_status leaderboard_check(struct redis_link *link, struct store *store,
+					  struct leaderboard_watch *watch, bool *rebuilt);
 
 /* The full comparison (platform-test-admin check): every player of the store
  * has exactly its member, with its score, in the set and the hash, and the

@@ -180,11 +180,45 @@ static bool agrees(const struct leaderboard_census *census, int64_t players)
 	return census->built && census->members == players && census->entries == players;
 }
 
-enum leaderboard_status leaderboard_check(struct redis_link *link, struct store *store, bool *rebuilt)
+/* Redis's run id: a new one for every start of the server. */
+static enum leaderboard_status redis_run_id(struct redis_link *link, char *out, size_t size)
+{
+	redisReply *reply = redis_link_command(link, "INFO server");
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	const char *found = reply->type == REDIS_REPLY_STRING ? strstr(reply->str, "\nrun_id:") : NULL;
+	if (found) {
+		found += strlen("\nrun_id:");
+		size_t length = strcspn(found, "\r\n");
+		snprintf(out, size, "%.*s", (int)(length < size ? length : size - 1), found);
+	}
+	freeReplyObject(reply);
+	if (!found) {
+		snprintf(link->error, sizeof(link->error), "leaderboard check: INFO server names no run_id");
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	return LEADERBOARD_OK;
+}
+
+enum leaderboard_status leaderboard_check(struct redis_link *link, struct store *store,
+					  struct leaderboard_watch *watch, bool *rebuilt)
 {
 	struct leaderboard_census census;
+	char run_id[sizeof(watch->redis_run_id)];
 	int64_t players = 0;
 	*rebuilt = false;
+	if (redis_run_id(link, run_id, sizeof(run_id)) != LEADERBOARD_OK)
+		return LEADERBOARD_UNAVAILABLE;
+	if (watch->redis_run_id[0] && strcmp(run_id, watch->redis_run_id) != 0) {
+		log_info("Redis restarted (a new run id): rebuilding the leaderboard, which may have lost its last writes");
+		enum leaderboard_status status = leaderboard_rebuild(link, store, 0);
+		/* Remembered only once rebuilt: a failed rebuild is tried again. */
+		if (status == LEADERBOARD_OK)
+			memcpy(watch->redis_run_id, run_id, sizeof(run_id));
+		*rebuilt = status == LEADERBOARD_OK;
+		return status;
+	}
+	memcpy(watch->redis_run_id, run_id, sizeof(run_id));
 	/* First without the lock: agreement is the common case and needs no
 	 * more. A disagreement may only be a create half-way, so it is read
 	 * again from a settled store before anything is rebuilt. */
@@ -357,14 +391,14 @@ static void skip_strangers(struct audit *audit, int64_t id)
 	}
 }
 
-/* " score N in the members hash" (or what it holds, when that is no member). */
-static void describe_member(char *out, size_t size, const char *member)
+/* "score N" followed by suffix (or what it holds, when that is no member). */
+static void describe_member(char *out, size_t size, const char *member, const char *suffix)
 {
 	struct leaderboard_entry entry;
 	if (leaderboard_member_decode(member, strlen(member), &entry) == 0)
-		snprintf(out, size, "score %" PRId64, entry.score);
+		snprintf(out, size, "score %" PRId64 "%s", entry.score, suffix);
 	else
-		snprintf(out, size, "\"%.60s\"", member);
+		snprintf(out, size, "\"%.60s\"%s", member, suffix);
 }
 
 /* One line per player whose entries differ from the store: what the store
@@ -373,7 +407,7 @@ static int audit_visit(void *opaque, int64_t id, const char *name, int64_t score
 {
 	struct audit *audit = opaque;
 	struct board_items *hash = &audit->hash, *set = &audit->set;
-	char expected[LEADERBOARD_MEMBER_MAX], in_hash[80] = "no entry in the members hash", in_set[160] = "";
+	char expected[LEADERBOARD_MEMBER_MAX], in_hash[96] = "no entry in the members hash", in_set[160] = "";
 	size_t used = 0;
 	bool right = true;
 	if (leaderboard_member_encode(score, id, name, expected, sizeof(expected)) != 0)
@@ -382,8 +416,7 @@ static int audit_visit(void *opaque, int64_t id, const char *name, int64_t score
 	if (hash->next < hash->count && hash->items[hash->next].id == id) {
 		const char *member = hash->items[hash->next++].member;
 		right = strcmp(member, expected) == 0;
-		describe_member(in_hash, sizeof(in_hash) - 20, member);
-		strcat(in_hash, " in the members hash");
+		describe_member(in_hash, sizeof(in_hash), member, " in the members hash");
 	} else {
 		right = false;
 	}
@@ -391,7 +424,7 @@ static int audit_visit(void *opaque, int64_t id, const char *name, int64_t score
 	for (; set->next < set->count && set->items[set->next].id == id; set->next++, members++) {
 		char one[80];
 		right = right && strcmp(set->items[set->next].member, expected) == 0;
-		describe_member(one, sizeof(one), set->items[set->next].member);
+		describe_member(one, sizeof(one), set->items[set->next].member, "");
 		if (used < sizeof(in_set))
 			used += (size_t)snprintf(in_set + used, sizeof(in_set) - used, "%s%s", members ? ", " : "", one);
 	}

@@ -195,7 +195,8 @@ static int audit_queued(void *opaque, int64_t id)
 {
 	struct queue_audit *audit = opaque;
 	char text[160];
-	if (bsearch(&id, audit->delivered.ids, audit->delivered.count, sizeof(id), compare_ids))
+	if (audit->delivered.count > 0 &&
+	    bsearch(&id, audit->delivered.ids, audit->delivered.count, sizeof(id), compare_ids))
 		return 0;
 	snprintf(text, sizeof(text), "battle %" PRId64 " is queued in the store but in neither Redis list", id);
 	audit->report(audit->context, BATTLE_QUEUE_MISSING, id, text);
@@ -225,7 +226,8 @@ int battle_queue_audit(struct redis_link *link, struct store *store, battle_queu
 			 found == STORE_NOT_FOUND ? "has no row in the store" : "is done in the store");
 		report(context, BATTLE_QUEUE_STALE, queue.ids[i], text);
 	}
-	qsort(audit.delivered.ids, audit.delivered.count, sizeof(int64_t), compare_ids);
+	if (audit.delivered.count > 0)
+		qsort(audit.delivered.ids, audit.delivered.count, sizeof(int64_t), compare_ids);
 	if (store_queued_battles_scan(store, audit_queued, &audit) != STORE_OK) {
 		snprintf(link->error, sizeof(link->error), "queue audit: %s", store_error(store));
 		goto out;

@@ -265,7 +265,6 @@ struct board_items {
 };
 
 struct audit {
-	struct redis_link *link;
 	leaderboard_report report;
 	void *context;
 	size_t differences;
@@ -297,7 +296,9 @@ static int add_item(struct board_items *items, int64_t id, const char *member, s
 	char *copy = strndup(member, length);
 	if (!copy)
 		return -1;
-	items->items[items->count++] = (struct board_item){id, copy};
+	struct board_item *item = &items->items[items->count++];
+	item->id = id;
+	item->member = copy;
 	return 0;
 }
 
@@ -437,7 +438,7 @@ static int audit_visit(void *opaque, int64_t id, const char *name, int64_t score
 enum leaderboard_status leaderboard_audit(struct redis_link *link, struct store *store,
 					  leaderboard_report report, void *context, size_t *differences)
 {
-	struct audit audit = {.link = link, .report = report, .context = context};
+	struct audit audit = {.report = report, .context = context};
 	bool built = false;
 	enum leaderboard_status status = leaderboard_is_built(link, &built);
 	if (status == LEADERBOARD_OK && !built)
@@ -447,8 +448,10 @@ enum leaderboard_status leaderboard_audit(struct redis_link *link, struct store 
 	if (status == LEADERBOARD_OK)
 		status = read_set(link, &audit.set);
 	if (status == LEADERBOARD_OK) {
-		qsort(audit.hash.items, audit.hash.count, sizeof(*audit.hash.items), compare_items);
-		qsort(audit.set.items, audit.set.count, sizeof(*audit.set.items), compare_items);
+		if (audit.hash.count > 0)
+			qsort(audit.hash.items, audit.hash.count, sizeof(*audit.hash.items), compare_items);
+		if (audit.set.count > 0)
+			qsort(audit.set.items, audit.set.count, sizeof(*audit.set.items), compare_items);
 		if (store_players_scan(store, audit_visit, &audit) == STORE_OK) {
 			skip_strangers(&audit, INT64_MAX);
 		} else {

@@ -20,7 +20,9 @@ static const handler_function handler_table[ENDPOINT__COUNT] = {
 
 void handler_unavailable(struct response *response, const char *detail)
 {
-	log_error("unavailable: %s", detail);
+	/* Every caller passes the failing call's detail; an empty one is a bug
+	 * in that call, said as such rather than logged as nothing. */
+	log_error("unavailable: %s", detail && *detail ? detail : "(no detail recorded: a bug)");
 	response_error(response, API_ERROR_UNAVAILABLE, NULL, NULL);
 }
 

@@ -42,6 +42,12 @@ enum store_intent {
 	STORE_SUBMIT_BATTLE,	/* idempotency check, insert, queue push: see the contract */
 	STORE_APPLY_BATCH,	/* the worker's reports, balances and scores */
 	STORE_CHANGE_SESSIONS,	/* sessions ended, passwords changed */
+	/* Reads from a settled store: every create or submission begun before
+	 * has committed or rolled back, and none begins until this ends (SQLite:
+	 * the write lock, so keep it short). Comparing Redis with the store
+	 * inside it sees no write half-way, e.g. a player on the board whose
+	 * create has not committed yet. */
+	STORE_READ_SETTLED,
 };
 
 struct store;
@@ -64,13 +70,21 @@ enum store_status store_wait_for_submissions(struct store *store);
 
 /* The worker's connection takes on the store's housekeeping (for SQLite,
  * WAL checkpoints in its commits); store_housekeeping() does the idle-time
- * part without waiting for anyone. Other connections do as little as they
- * can, so that requests do not. */
+ * part, waiting for no one (SQLite: copies the WAL back, and empties it once
+ * nothing was written since the previous turn). Other connections do as
+ * little as they can, so that requests do not; every connection keeps the
+ * store's files within the bound docs/operations.md states. */
 enum store_status store_take_housekeeping(struct store *store);
 enum store_status store_housekeeping(struct store *store);
 
 /* A real read of the schema: fails when the store is gone, locked or unreadable. */
 enum store_status store_ping(struct store *store);
+/* Whether a write can be expected to succeed now, cheaply enough for every
+ * heartbeat: STORE_UNAVAILABLE, the reason in store_error(), while this
+ * connection's last write failed for want of space or by an I/O error
+ * (for a few seconds, or until a write succeeds), or while the store's
+ * file system is read-only or nearly full (looked at once a second). */
+enum store_status store_writable(struct store *store);
 
 /* ---- players ---- */
 struct player_record {
@@ -118,6 +132,7 @@ enum store_status store_player_revoke_sessions(struct store *store, int64_t play
 /* A new password hash, and every older token refused. */
 enum store_status store_player_set_password(struct store *store, int64_t player_id, const char *stored_hash);
 enum store_status store_players_any(struct store *store, bool *any);
+enum store_status store_player_count(struct store *store, int64_t *count);
 /* Calls visit for every player in id order; stops early when visit returns non-zero. */
 typedef int (*store_player_visitor)(void *context, int64_t id, const char *name, int64_t score);
 enum store_status store_players_scan(struct store *store, store_player_visitor visit, void *context);
@@ -145,6 +160,8 @@ struct battle_record {
 
 void battle_record_free(struct battle_record *battle);
 enum store_status store_battle_get(struct store *store, int64_t id, struct battle_record *out);
+/* Just the status; STORE_NOT_FOUND when there is no such battle. */
+enum store_status store_battle_status(struct store *store, int64_t id, enum battle_status_value *status);
 /* Inserts a queued battle and its two participant rows; *id_out is the new id. */
 enum store_status store_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
 				      const char *submitted_at, int64_t *id_out);
@@ -187,6 +204,9 @@ enum store_status store_player_state_save(struct store *store, const struct play
 /* Ids of queued battles up to max_id, oldest first, at most limit of them. */
 enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
 					  size_t *count);
+/* Calls visit for every queued battle's id, oldest first; a non-zero return stops. */
+typedef int (*store_id_visitor)(void *context, int64_t id);
+enum store_status store_queued_battles_scan(struct store *store, store_id_visitor visit, void *context);
 /* Marks a queued battle done with its report; STORE_NOT_FOUND when it was not queued. */
 enum store_status store_battle_apply(struct store *store, const struct battle_record *battle);
 

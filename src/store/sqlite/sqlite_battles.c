@@ -70,6 +70,18 @@ enum store_status store_battle_get(struct store *store, int64_t id, struct battl
 	return sqlite_get_by_id(store, STMT_BATTLE_GET, id, read_battle_row, out);
 }
 
+static enum store_status read_status(sqlite3_stmt *statement, void *out)
+{
+	const unsigned char *text = sqlite3_column_text(statement, 0);
+	*(enum battle_status_value *)out = text && strcmp((const char *)text, "done") == 0 ? BATTLE_DONE : BATTLE_QUEUED;
+	return STORE_OK;
+}
+
+enum store_status store_battle_status(struct store *store, int64_t id, enum battle_status_value *status)
+{
+	return sqlite_get_by_id(store, STMT_BATTLE_STATUS, id, read_status, status);
+}
+
 static enum store_status insert_participant(struct store *store, int64_t player_id, int64_t battle_id)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PARTICIPANT_INSERT);
@@ -142,6 +154,32 @@ enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, s
 	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : sqlite_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
+}
+
+/* Pages by id, like the players' scan: no read transaction spans the table. */
+enum store_status store_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
+{
+	int64_t after = 0;
+	for (;;) {
+		size_t rows = 0;
+		sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_SCAN, after);
+		if (!statement)
+			return STORE_UNAVAILABLE;
+		int result;
+		while ((result = sqlite3_step(statement)) == SQLITE_ROW) {
+			after = sqlite3_column_int64(statement, 0);
+			rows++;
+			if (visit(context, after) != 0) {
+				sqlite3_reset(statement);
+				return STORE_UNAVAILABLE;
+			}
+		}
+		sqlite3_reset(statement);
+		if (result != SQLITE_DONE)
+			return sqlite_fail(store, result);
+		if (rows == 0)
+			return STORE_OK;
+	}
 }
 
 static void bind_key(sqlite3_stmt *statement, const char *caller, const char *key)

@@ -81,6 +81,21 @@ enum store_status store_players_any(struct store *store, bool *any)
 	return status;
 }
 
+enum store_status store_player_count(struct store *store, int64_t *count)
+{
+	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_COUNT);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	int result = sqlite3_step(statement);
+	enum store_status status = STORE_OK;
+	if (result == SQLITE_ROW)
+		*count = sqlite3_column_int64(statement, 0);
+	else
+		status = sqlite_fail(store, result);
+	sqlite3_reset(statement);
+	return status;
+}
+
 /* Pages by id so no read transaction stays open across the whole table. */
 enum store_status store_players_scan(struct store *store, store_player_visitor visit, void *context)
 {

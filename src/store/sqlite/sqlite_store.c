@@ -5,14 +5,31 @@
  * with BEGIN IMMEDIATE, which takes it. */
 #include "config.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
+
+/* WAL sizes, in pages of 4 KiB (docs/operations.md states the bound they
+ * give). The worker copies the WAL back into the database in its commits
+ * past 4 MB (a passive checkpoint: it waits for no one). Any connection
+ * whose commit finds it past 16 MB starts it over (a RESTART checkpoint:
+ * passive ones cannot reset a WAL that readers keep using, and under load
+ * it grew without bound). After a reset the file is cut back to 4 MB. */
+#define WAL_WORKER_PASSIVE_PAGES 1000
+#define WAL_RESTART_PAGES 4000
+#define WAL_SIZE_LIMIT_BYTES "4194304"
+/* A RESTART or TRUNCATE checkpoint holds off writers while it waits for
+ * readers: it waits this long at most, and after a failed one (a reader
+ * stuck in a transaction, say) the next waits this long. */
+#define WAL_RESET_WAIT_MS 100
+#define WAL_RESET_RETRY_MS 1000
 
 /* One side's columns of the battles table, generated from the player spec:
  * the fighting attributes, then each balance before, then after. */
@@ -76,6 +93,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		"UPDATE players SET password_hash = ?2, session_version = session_version + 1 WHERE id = ?1",
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
+	[STMT_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
 		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(BALANCE_SET) " WHERE id = ?1",
@@ -84,6 +102,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
 	[STMT_BATTLE_GET] = BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[STMT_BATTLE_STATUS] = "SELECT status FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
@@ -99,6 +118,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" WHERE player_id = ?1 AND battle_id < ?3 ORDER BY battle_id DESC LIMIT ?2",
 	[STMT_QUEUED_BATTLE_IDS] =
 		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	[STMT_QUEUED_BATTLE_SCAN] = "SELECT id FROM battles WHERE status = 'queued' AND id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",
@@ -116,6 +136,7 @@ static const enum sqlite_statement begin_statement[] = {
 	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
 	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
 	[STORE_CHANGE_SESSIONS] = STMT_BEGIN_IMMEDIATE,
+	[STORE_READ_SETTLED] = STMT_BEGIN_IMMEDIATE,
 };
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which
@@ -127,7 +148,8 @@ struct busy_policy {
 	int timeout_ms;
 };
 
-static struct busy_policy busy_policies[1];
+/* [0] every connection's, [1] a resetting checkpoint's short wait. */
+static struct busy_policy busy_policies[2] = {{0}, {WAL_RESET_WAIT_MS}};
 
 /* When the current wait began; per thread, as a connection is. */
 static _Thread_local int64_t busy_started_ms;
@@ -151,10 +173,24 @@ static int busy_wait(void *context, int attempts)
 	return 1;
 }
 
+static int wal_committed(void *context, sqlite3 *db, const char *name, int frames);
+
 enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
 	const char *message = store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
+	switch (sqlite_result & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* The kind of failure the next write would meet too (store_writable). */
+		store->write_failed_ms = clock_monotonic_ms();
+		snprintf(store->write_failure, sizeof(store->write_failure), "%s", message);
+		break;
+	default:
+		break;
+	}
 	switch (sqlite_result) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -190,17 +226,20 @@ enum store_status store_open(const char *location, int busy_timeout_ms, struct s
 	/* One policy per process is enough: every connection uses the same timeout. */
 	busy_policies[0].timeout_ms = busy_timeout_ms;
 	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	/* Replaces SQLite's automatic checkpoint (wal_autocheckpoint). */
+	sqlite3_wal_hook(store->db, wal_committed, store);
 	/* WAL lets readers run beside the one writer; NORMAL is durable across a
 	 * process crash (the WAL is in the OS cache) and fsyncs only at checkpoints.
-	 * The automatic checkpoint runs in the commit that crosses its threshold,
-	 * copying the WAL and fsyncing inside a request (16 % of a responder's
-	 * time on POST /players, measured). The worker checkpoints instead
-	 * (store_take_checkpoints, store_checkpoint); for everyone else the
-	 * threshold, raised from 1,000 pages to 16,000 (64 MB), only bounds the
-	 * WAL while no worker runs. */
+	 * A checkpoint in a commit copies the WAL and fsyncs inside a request
+	 * (16 % of a responder's time on POST /players, measured), so the worker
+	 * checkpoints (store_take_housekeeping, store_housekeeping) and others
+	 * only past WAL_RESTART_PAGES, a bound for while no worker keeps up
+	 * (wal_committed). A checkpoint lets the WAL start over from its
+	 * beginning but leaves the file as large as it ever grew:
+	 * journal_size_limit cuts it back each time it starts over. */
 	if ((status = exec_pragma(store, "PRAGMA journal_mode = WAL")) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
-	    (status = exec_pragma(store, "PRAGMA wal_autocheckpoint = 16000")) != STORE_OK ||
+	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
 	*out = store;
@@ -283,18 +322,63 @@ enum store_status store_wait_for_submissions(struct store *store)
 	return status == STORE_OK ? store_commit(store) : status;
 }
 
-/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see store_open. */
+/* A checkpoint that resets the WAL (RESTART, TRUNCATE), waiting for
+ * readers only briefly (see WAL_RESET_WAIT_MS). SQLITE_OK, or SQLITE_BUSY
+ * when a reader or writer kept it from finishing. */
+static int reset_wal(struct store *store, int mode)
+{
+	int64_t now_ms = clock_monotonic_ms();
+	if (now_ms < store->wal_reset_not_before_ms)
+		return SQLITE_BUSY;
+	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[1]);
+	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, mode, NULL, NULL);
+	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	if (result == SQLITE_BUSY)
+		store->wal_reset_not_before_ms = clock_monotonic_ms() + WAL_RESET_RETRY_MS;
+	return result;
+}
+
+/* SQLite calls this after each commit, the write lock released, with the
+ * WAL's length in frames. A failed checkpoint here fails nothing: the
+ * commit is done, and the next commit or housekeeping turn tries again. */
+static int wal_committed(void *context, sqlite3 *db, const char *name, int frames)
+{
+	struct store *store = context;
+	if (frames >= WAL_RESTART_PAGES)
+		(void)reset_wal(store, SQLITE_CHECKPOINT_RESTART);
+	else if (store->housekeeper && frames >= WAL_WORKER_PASSIVE_PAGES)
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 enum store_status store_take_housekeeping(struct store *store)
 {
-	return exec_pragma(store, "PRAGMA wal_autocheckpoint = 1000");
+	store->housekeeper = true;
+	return STORE_OK;
 }
 
 /* Copies committed WAL frames into the database file without waiting for
- * readers or writers (a PASSIVE checkpoint). */
+ * readers or writers (a PASSIVE checkpoint). When a turn finds the WAL
+ * wholly copied and no frame written since the previous turn, the database
+ * is idle: a TRUNCATE checkpoint then empties the file, which costs no one
+ * anything (no writer to hold off, nothing left to copy). */
 enum store_status store_housekeeping(struct store *store)
 {
-	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int frames = 0, copied = 0;
+	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
 	/* BUSY: another connection is checkpointing; the next turn catches up. */
+	if (result == SQLITE_BUSY)
+		return STORE_OK;
+	if (result != SQLITE_OK)
+		return sqlite_fail(store, result);
+	bool idle = frames > 0 && copied == frames && frames == store->wal_frames_seen;
+	store->wal_frames_seen = frames;
+	if (!idle)
+		return STORE_OK;
+	result = reset_wal(store, SQLITE_CHECKPOINT_TRUNCATE);
+	if (result == SQLITE_OK)
+		store->wal_frames_seen = 0;
+	/* BUSY: a writer or a reader came in meanwhile; not idle after all. */
 	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
 }
 
@@ -303,6 +387,8 @@ enum store_status store_commit(struct store *store)
 	enum store_status status = run_simple(store, STMT_COMMIT);
 	if (status != STORE_OK)
 		store_rollback(store);
+	else
+		store->write_failed_ms = 0;
 	return status;
 }
 
@@ -351,4 +437,46 @@ void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t siz
 enum store_status store_ping(struct store *store)
 {
 	return run_simple(store, STMT_PING);
+}
+
+/* What store_writable looks at: a failed write is remembered this long, the
+ * file system looked at this often (a statvfs), and less free space than
+ * this is "full" (SQLite needs a few pages per commit, and a checkpoint more). */
+#define WRITE_FAILURE_MEMORY_MS 5000
+#define SPACE_CHECK_MS 1000
+#define SPACE_MIN_BYTES (1024 * 1024)
+
+static void look_at_space(struct store *store)
+{
+	struct statvfs fs;
+	const char *path = sqlite3_db_filename(store->db, "main");
+	store->space_problem[0] = '\0';
+	if (!path || !*path)
+		return;	/* an in-memory database: nothing to fill */
+	if (statvfs(path, &fs) != 0)
+		snprintf(store->space_problem, sizeof(store->space_problem), "cannot look at the file system: %s",
+			 strerror(errno));
+	else if (fs.f_flag & ST_RDONLY)
+		snprintf(store->space_problem, sizeof(store->space_problem), "the file system is read-only");
+	else if ((unsigned long long)fs.f_bavail * fs.f_frsize < SPACE_MIN_BYTES)
+		snprintf(store->space_problem, sizeof(store->space_problem), "the file system has %llu bytes free",
+			 (unsigned long long)fs.f_bavail * fs.f_frsize);
+}
+
+enum store_status store_writable(struct store *store)
+{
+	int64_t now_ms = clock_monotonic_ms();
+	if (store->write_failed_ms != 0 && now_ms - store->write_failed_ms < WRITE_FAILURE_MEMORY_MS) {
+		snprintf(store->error, sizeof(store->error), "sqlite: the last write failed: %s", store->write_failure);
+		return STORE_UNAVAILABLE;
+	}
+	if (store->space_checked_ms == 0 || now_ms - store->space_checked_ms >= SPACE_CHECK_MS) {
+		store->space_checked_ms = now_ms;
+		look_at_space(store);
+	}
+	if (store->space_problem[0]) {
+		snprintf(store->error, sizeof(store->error), "sqlite: %s", store->space_problem);
+		return STORE_UNAVAILABLE;
+	}
+	return STORE_OK;
 }

@@ -6,6 +6,8 @@
 #define PT_SQLITE_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -26,16 +28,19 @@ enum sqlite_statement {
 	STMT_PLAYER_SET_PASSWORD,
 	STMT_PLAYER_EXISTS,
 	STMT_PLAYER_ANY,
+	STMT_PLAYER_COUNT,
 	STMT_PLAYER_SCAN,
 	STMT_PLAYER_UPDATE_BALANCES,
 	STMT_BATTLE_INSERT,
 	STMT_PARTICIPANT_INSERT,
 	STMT_BATTLE_GET,
+	STMT_BATTLE_STATUS,
 	STMT_BATTLE_APPLY,
 	STMT_PLAYER_BATTLES_COUNT,
 	STMT_PLAYER_BATTLES_PAGE,
 	STMT_PLAYER_BATTLES_BEFORE,
 	STMT_QUEUED_BATTLE_IDS,
+	STMT_QUEUED_BATTLE_SCAN,
 	STMT_IDEMPOTENCY_GET,
 	STMT_IDEMPOTENCY_DELETE,
 	STMT_IDEMPOTENCY_INSERT,
@@ -45,6 +50,15 @@ enum sqlite_statement {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *statements[STMT__COUNT];
+	bool housekeeper;	/* the worker's: checkpoints in its commits */
+	int wal_frames_seen;	/* the WAL's length at the last housekeeping turn */
+	int64_t wal_reset_not_before_ms;	/* after a failed reset, when to try again */
+	/* store_writable's memory: when a write last failed for space or I/O
+	 * (0: it succeeded since), why; the last look at the file system. */
+	int64_t write_failed_ms;
+	char write_failure[128];
+	int64_t space_checked_ms;
+	char space_problem[128];	/* "" when there is room */
 	char error[256];
 };
 

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: ISC
 # slow_client.pl — a slow-body attacker for test_slow_body.sh, bounded in
 # count and time: opens COUNT connections from SOURCE (a loopback address) to
 # 127.0.0.1:PORT, sends each a whole POST header announcing LENGTH body bytes,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_board_repair.sh — the Redis leaderboard repairs itself from SQLite,
 # whatever part of it is lost or damaged, and platform-test-admin check
 # compares the two:

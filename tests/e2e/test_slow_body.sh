@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_slow_body.sh — a slow-body attack, scaled down but real, on loopback:
 # 40 connections from 127.0.0.2 each send a whole POST header and then one
 # body byte every 4 s (tests/e2e/slow_client.pl, at most 14 s). The

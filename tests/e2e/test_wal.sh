@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_wal.sh — the SQLite WAL stays bounded (docs/operations.md, "How large
 # the WAL grows"): sustained battle submissions from concurrent clients
 # while the worker is stopped (only the responders write and checkpoint),

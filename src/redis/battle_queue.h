@@ -18,6 +18,11 @@ int battle_queue_push(struct redis_link *link, int64_t battle_id);
 void battle_queue_withdraw(struct redis_link *link, int64_t battle_id);
 /* Queued plus in-flight battles. */
 int battle_queue_pending(struct redis_link *link, int64_t *pending);
+/* Each list's length: waiting in the queue, and taken by the worker (for the metrics). */
+int battle_queue_depth(struct redis_link *link, int64_t *queued, int64_t *processing);
+/* Deletes the queue and the processing list; only with the worker stopped
+ * (platform-test-admin restore, which then pushes the queued ids again). */
+int battle_queue_reset(struct redis_link *link);
 
 /* Worker side. Ids left in the processing list by a previous run (a crash)
  * come first, in order; then up to max ids are moved from the queue, waiting

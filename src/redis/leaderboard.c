@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics/metrics.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 #include "util/digits.h"
@@ -334,7 +335,8 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 		goto out;
 	freeReplyObject(reply);
 	status = LEADERBOARD_OK;
-	log_info("leaderboard rebuilt from SQLite");
+	metrics_count(METRICS_LEADERBOARD_REBUILDS);
+	log_event(LOG_EVENT_LEADERBOARD_REBUILT, NULL, "leaderboard rebuilt from SQLite");
 out:
 	reply = redis_link_command(link, "DEL %s", LEADERBOARD_LOCK_KEY);
 	if (reply)

@@ -177,7 +177,7 @@ static bool is_scrape(FCGX_Request *fcgi, const char *path)
 static void serve_scrape(struct app *app, FCGX_Request *fcgi)
 {
 	static const char unavailable[] = "Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-					  "Cache-Control: no-store\r\n\r\nmetrics are off (PT_METRICS_PATH is not set, "
+					  "\r\nmetrics are off (PT_METRICS_PATH is not set, "
 					  "or its file could not be mapped)\n";
 	char *text = NULL;
 	size_t length = 0;
@@ -185,8 +185,10 @@ static void serve_scrape(struct app *app, FCGX_Request *fcgi)
 		FCGX_PutStr(unavailable, (int)sizeof(unavailable) - 1, fcgi->out);
 		return;
 	}
-	FCGX_FPrintF(fcgi->out, "Status: 200 OK\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
-		     "Content-Length: %zu\r\n\r\n", METRICS_CONTENT_TYPE, length);
+	char head[256];
+	int head_length = snprintf(head, sizeof(head), "Status: 200 OK\r\nContent-Type: %s\r\n"
+				   "Content-Length: %zu\r\n\r\n", METRICS_CONTENT_TYPE, length);
+	FCGX_PutStr(head, head_length, fcgi->out);
 	FCGX_PutStr(text, (int)length, fcgi->out);
 	free(text);
 }

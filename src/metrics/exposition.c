@@ -55,8 +55,13 @@ static void histogram_series(FILE *out, const struct metrics_histogram_spec *spe
 		else
 			fprintf(out, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", spec->name, labels, comma, cumulative);
 	}
-	fprintf(out, *labels ? "%s_sum{%s} %.9f\n" : "%s_sum%s %.9f\n", spec->name, labels,
-		(double)load(&histogram->sum) * spec->scale);
+	/* A sum in a base unit of its own (battles) stays an integer. */
+	if (spec->scale == 1.0)
+		fprintf(out, *labels ? "%s_sum{%s} %" PRIu64 "\n" : "%s_sum%s %" PRIu64 "\n", spec->name, labels,
+			load(&histogram->sum));
+	else
+		fprintf(out, *labels ? "%s_sum{%s} %.9f\n" : "%s_sum%s %.9f\n", spec->name, labels,
+			(double)load(&histogram->sum) * spec->scale);
 	fprintf(out, *labels ? "%s_count{%s} %" PRIu64 "\n" : "%s_count%s %" PRIu64 "\n", spec->name, labels,
 		cumulative);
 }

@@ -154,13 +154,17 @@ int metrics_open(const char *path, enum metrics_process process, const char *lay
 		/* Replaced by another process while this one waited for the lock:
 		 * the path names a newer file now; take that one. */
 		if (stat(path, &named) != 0 || named.st_dev != opened.st_dev || named.st_ino != opened.st_ino) {
+			flock(fd, LOCK_UN);
 			close(fd);
 			continue;
 		}
 		mapped = attach_locked(fd, &opened, path, hash);
 		if (!mapped)
 			snprintf(error, error_size, "cannot map %s: %s", path, strerror(errno));
-		close(fd);	/* releases the lock; the mapping stays */
+		/* Unlocked explicitly: the mapping keeps the open file, and with
+		 * it the lock, alive after close. */
+		flock(fd, LOCK_UN);
+		close(fd);
 		if (!mapped)
 			return -1;
 		segment = mapped;

@@ -1,5 +1,5 @@
 /* admin_main.c — platform-test-admin: the operator's commands (migrate,
- * rebuild-leaderboard, load-test-data). */
+ * rebuild-leaderboard, load-test-data, backup, restore). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "admin/backup.h"
 #include "app/app.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
@@ -87,6 +88,8 @@ static void usage(FILE *stream)
 		"  migrate                          apply pending SQL migrations (PT_SQL_DIR)\n"
 		"  rebuild-leaderboard              rebuild the Redis leaderboard from SQLite\n"
 		"  load-test-data COUNT [PREFIX]    add COUNT players named PREFIX-N (default \"load\")\n"
+		"  backup FILE                      write a checked copy of the database to FILE (online)\n"
+		"  restore FILE                     replace the database with FILE, services stopped\n"
 		"Configuration comes from the PT_* environment variables (see README).\n");
 }
 
@@ -111,6 +114,10 @@ int main(int argc, char **argv)
 		status = command_rebuild(&app);
 	} else if (strcmp(argv[1], "load-test-data") == 0 && (argc == 3 || argc == 4)) {
 		status = command_load(&app, strtol(argv[2], NULL, 10), argc == 4 ? argv[3] : "load");
+	} else if (strcmp(argv[1], "backup") == 0 && argc == 3) {
+		status = admin_backup(&app, argv[2]);
+	} else if (strcmp(argv[1], "restore") == 0 && argc == 3) {
+		status = admin_restore(&app, argv[2]);
 	} else {
 		usage(stderr);
 		status = 2;

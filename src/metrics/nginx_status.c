@@ -17,26 +17,39 @@
 #include "metrics/exposition.h"
 #include "metrics/nginx_status.h"
 #include "util/clock.h"
+#include "util/digits.h"
 
 #define RESPONSE_MAX 4096
 
+/* The page's words in order; "#" stands for a number. */
+static const char *const page_words[] = {
+	"Active", "connections:", "#", "server", "accepts", "handled", "requests", "#", "#", "#",
+	"Reading:", "#", "Writing:", "#", "Waiting:", "#",
+};
+
 int nginx_status_parse(const char *text, size_t length, struct nginx_status *status)
 {
-	char copy[RESPONSE_MAX + 1];
-	unsigned long long values[7];
-	int used = 0;
-	if (length > RESPONSE_MAX)
-		return -1;
-	memcpy(copy, text, length);
-	copy[length] = '\0';
-	/* "Active connections: N \nserver accepts handled requests\n A H R \n
-	 *  Reading: N Writing: N Waiting: N \n" */
-	if (sscanf(copy, "Active connections: %llu server accepts handled requests %llu %llu %llu "
-		   "Reading: %llu Writing: %llu Waiting: %llu%n",
-		   &values[0], &values[1], &values[2], &values[3], &values[4], &values[5], &values[6], &used) != 7 ||
-	    used == 0)
-		return -1;
-	*status = (struct nginx_status){values[0], values[1], values[2], values[3], values[4], values[5], values[6]};
+	static const char blanks[] = " \t\r\n";
+	int64_t numbers[7];
+	size_t found = 0, at = 0;
+	for (size_t w = 0; w < sizeof(page_words) / sizeof(page_words[0]); w++) {
+		while (at < length && strchr(blanks, text[at]) && text[at])
+			at++;
+		size_t word = at;
+		while (at < length && text[at] && !strchr(blanks, text[at]))
+			at++;
+		if (at == word)
+			return -1;
+		if (strcmp(page_words[w], "#") == 0) {
+			if (digits_parse(text + word, at - word, &numbers[found++]) != DIGITS_OK)
+				return -1;
+		} else if (strlen(page_words[w]) != at - word || memcmp(page_words[w], text + word, at - word) != 0) {
+			return -1;
+		}
+	}
+	*status = (struct nginx_status){(uint64_t)numbers[0], (uint64_t)numbers[1], (uint64_t)numbers[2],
+					(uint64_t)numbers[3], (uint64_t)numbers[4], (uint64_t)numbers[5],
+					(uint64_t)numbers[6]};
 	return 0;
 }
 
@@ -112,11 +125,11 @@ static ssize_t exchange(int fd, const char *request, size_t request_length, char
 	size_t sent = 0, received = 0;
 	while (sent < request_length) {
 		ssize_t result = send(fd, request + sent, request_length - sent, MSG_NOSIGNAL);
-		if (result > 0)
+		if (result > 0) {
 			sent += (size_t)result;
-		else if (result < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		else if (wait_ready(fd, POLLOUT, deadline_ms) != 0)
+			continue;
+		}
+		if ((result < 0 && errno != EAGAIN && errno != EINTR) || wait_ready(fd, POLLOUT, deadline_ms) != 0)
 			return -1;
 	}
 	for (;;) {

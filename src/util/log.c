@@ -12,6 +12,7 @@
 #include <systemd/sd-journal.h>
 #endif
 
+#include "util/digits.h"
 #include "util/log.h"
 
 #define PRIORITY_ERROR 3
@@ -46,12 +47,13 @@ static bool stderr_is_journal(void)
 {
 #ifdef HAVE_LIBSYSTEMD
 	const char *stream = getenv("JOURNAL_STREAM");
-	unsigned long long device = 0, inode = 0;
+	const char *colon = stream ? strchr(stream, ':') : NULL;
+	int64_t device = 0, inode = 0;
 	struct stat status;
-	char end = '\0';
-	if (!stream || sscanf(stream, "%llu:%llu%c", &device, &inode, &end) != 2 || fstat(STDERR_FILENO, &status) != 0)
+	if (!colon || digits_parse(stream, (size_t)(colon - stream), &device) != DIGITS_OK ||
+	    digits_parse(colon + 1, strlen(colon + 1), &inode) != DIGITS_OK || fstat(STDERR_FILENO, &status) != 0)
 		return false;
-	return (unsigned long long)status.st_dev == device && (unsigned long long)status.st_ino == inode;
+	return (uint64_t)status.st_dev == (uint64_t)device && (uint64_t)status.st_ino == (uint64_t)inode;
 #else
 	return false;
 #endif

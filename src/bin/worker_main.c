@@ -16,12 +16,12 @@
 #endif
 
 #include "app/app.h"
+#include "metrics/metrics.h"
+#include "metrics/routes.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "metrics/metrics.h"
-#include "metrics/routes.h"
 #include "worker/worker.h"
 #include "worker/worker_lock.h"
 

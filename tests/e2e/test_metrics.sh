@@ -12,7 +12,9 @@
 #  - the worker's figures: battles applied, lag and batch histograms move by
 #    the battles submitted; a worker killed and restarted is counted; a
 #    responder killed does not reset the counters;
-#  - Redis stopped: the responders' Redis errors are counted;
+#  - Redis stopped: the responders' Redis errors are counted; SQLite's write
+#    lock held past the busy timeout: busy waits and one timeout counted; the
+#    board deleted: the worker's rebuild counted;
 #  - nginx's own figures are there and count the requests sent;
 #  - docs/grafana-dashboard.json is valid JSON with a schemaVersion, and its
 #    expressions name only metrics the scrape exposes; docs/operations.md
@@ -166,6 +168,38 @@ metrics_scrape "$M/redis" || exit 1
 check "the responders' Redis errors rose ($before → $(metric_value "$M/redis" "$redis_errors"))" \
 	test "$(metric_value "$M/redis" "$redis_errors")" -gt "$before"
 
+# ---- SQLite's write lock held past the busy timeout (2 s by default) ----
+busy='platform_test_sqlite_busy_total{process="responder"}'
+timeouts='platform_test_sqlite_busy_timeouts_total{process="responder"}'
+mkfifo "$M/writer"
+sqlite3 "$db" < "$M/writer" > /dev/null 2>&1 &
+writer=$!
+exec 8> "$M/writer"
+echo "BEGIN IMMEDIATE;" >&8
+sleep 0.3
+json POST /players '{"name":"metrics-busy"}' -u "$E2E_ADMIN"
+echo "ROLLBACK;" >&8
+exec 8>&-
+wait "$writer"
+expect_status 503 "POST /players while another connection holds the write lock"
+metrics_scrape "$M/busy" || exit 1
+check "the responders' busy waits rose" test "$(metric_value "$M/busy" "$busy")" -gt "$(metric_value "$M/redis" "$busy")"
+expect_equal "$(metric_delta "$M/redis" "$M/busy" "$timeouts")" 1 "one busy wait timed out" "delta"
+
+# ---- the board lost: the worker rebuilds it, and it is counted ----
+rebuilds='platform_test_leaderboard_rebuilds_total{process="worker"}'
+redis-cli -s "$E2E_STATE/run/redis.sock" del pt:leaderboard:built > /dev/null
+rebuilt() {
+	local tries
+	for tries in $(seq 1 50); do
+		metrics_scrape "$M/rebuilt" &&
+			[ "$(metric_delta "$M/busy" "$M/rebuilt" "$rebuilds")" = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "the worker's rebuild of a lost board is counted once" rebuilt
+
 # ---- the dashboard and the documentation against a real scrape ----
 dashboard=$PT_SRCDIR/docs/grafana-dashboard.json
 check "the dashboard is valid JSON with a numeric schemaVersion" \
@@ -173,9 +207,9 @@ check "the dashboard is valid JSON with a numeric schemaVersion" \
 check "every panel has a unique id and at least one target" \
 	jq -e '[.panels[] | select(.type != "row")] | (map(.id) | length == (unique | length)) and all(.targets | length > 0)' \
 	"$dashboard"
-unknown=$(dashboard_unknown_metrics "$dashboard" "$M/redis")
+unknown=$(dashboard_unknown_metrics "$dashboard" "$M/rebuilt")
 expect_equal "$unknown" "" "every dashboard expression names only metrics /metrics exposes" "dashboard"
-undocumented=$(metrics_families "$M/redis" | while read -r name type; do
+undocumented=$(metrics_families "$M/rebuilt" | while read -r name type; do
 	grep -qF "| \`$name\` | $type |" "$PT_SRCDIR/docs/operations.md" || echo "$name ($type)"
 done)
 expect_equal "$undocumented" "" "docs/operations.md lists every exposed family with its type" "docs"

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "admin/backup.h"
@@ -143,6 +144,14 @@ int admin_restore(struct app *app, const char *path)
 	int lock = -1, status = 1, newest = newest_migration(app->settings.sql_dir);
 	int64_t pushed = 0;
 
+	char *source = realpath(path, NULL), *target = realpath(app->settings.database_path, NULL);
+	bool same = source && target && strcmp(source, target) == 0;
+	free(source);
+	free(target);
+	if (same) {
+		fprintf(stderr, "platform-test-admin restore: %s is the database itself: refused\n", path);
+		return 2;
+	}
 	if (store_backup_check(app->store, path, &summary) != STORE_OK) {
 		fprintf(stderr, "platform-test-admin restore: %s: %s\n", path, store_error(app->store));
 		return 2;

@@ -18,6 +18,10 @@
 #include "metrics/metrics.h"
 
 #define METRICS_MAGIC 0x5054204d45545231ULL	/* "PT METR1" */
+
+/* Processes share these counters through the mapping: only lock-free
+ * atomics are address-free, so only they work across processes. */
+_Static_assert(ATOMIC_LONG_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
 #define OPEN_ATTEMPTS 8
 
 static struct metrics_segment *segment;

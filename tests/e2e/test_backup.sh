@@ -86,6 +86,8 @@ battles_live=$(q "$db" "SELECT count(*) || ' ' || sum(status = 'done') FROM batt
 head -c 8192 /dev/urandom > "$E2E_TMP/not-a-database"
 admin "$E2E_STATE" restore "$E2E_TMP/not-a-database" > /dev/null 2> "$E2E_TMP/err"
 expect_equal "$?" 2 "restoring a file that is not a database is refused" "exit status: $(cat "$E2E_TMP/err")"
+admin "$E2E_STATE" restore "$db" > /dev/null 2> "$E2E_TMP/err"
+expect_equal "$?" 2 "restoring the database onto itself is refused" "exit status: $(cat "$E2E_TMP/err")"
 admin "$E2E_STATE" restore "$backup" > /dev/null 2> "$E2E_TMP/err"
 expect_equal "$?" 3 "restore while the stack runs is refused" "exit status: $(cat "$E2E_TMP/err")"
 check "... naming the running worker" grep -q "worker is running" "$E2E_TMP/err"

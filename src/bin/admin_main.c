@@ -1,5 +1,5 @@
 /* admin_main.c — platform-test-admin: the operator's commands (migrate,
- * rebuild-leaderboard, check [--repair], load-test-data). */
+ * rebuild-leaderboard, check [--repair], load-test-data, backup, restore). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "admin/backup.h"
 #include "app/app.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
@@ -235,6 +236,8 @@ static void usage(FILE *stream)
 		"                                   battles), print the differences; --repair fixes them\n"
 		"                                   (exit 0: they agree, 4: they differ, 1: error)\n"
 		"  load-test-data COUNT [PREFIX]    add COUNT players named PREFIX-N (default \"load\")\n"
+		"  backup FILE                      write a checked copy of the database to FILE (online)\n"
+		"  restore FILE                     replace the database with FILE, services stopped\n"
 		"Configuration comes from the PT_* environment variables (see README).\n");
 }
 
@@ -261,6 +264,10 @@ int main(int argc, char **argv)
 		status = command_check(&app, argc == 3);
 	} else if (strcmp(argv[1], "load-test-data") == 0 && (argc == 3 || argc == 4)) {
 		status = command_load(&app, strtol(argv[2], NULL, 10), argc == 4 ? argv[3] : "load");
+	} else if (strcmp(argv[1], "backup") == 0 && argc == 3) {
+		status = admin_backup(&app, argv[2]);
+	} else if (strcmp(argv[1], "restore") == 0 && argc == 3) {
+		status = admin_restore(&app, argv[2]);
 	} else {
 		usage(stderr);
 		status = 2;

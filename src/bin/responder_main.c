@@ -31,6 +31,9 @@
 #include "app/app.h"
 #include "auth/jwt.h"
 #include "http/dispatch.h"
+#include "metrics/exposition.h"
+#include "metrics/routes.h"
+#include "metrics/scrape.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -158,17 +161,57 @@ static void discard_unread_input(FCGX_Request *fcgi)
 		;
 }
 
+/* ---- metrics: GET /metrics, and one count per request ---- */
+
+/* A scrape is GET /metrics through the site's metrics location from a
+ * caller it lets through (it sets PT_METRICS_SCRAPE=1 then); anyone else
+ * asking for /metrics gets the API's 404, as for any unknown path. */
+static bool is_scrape(FCGX_Request *fcgi, const char *path)
+{
+	const char *scrape = param(fcgi, "PT_METRICS_SCRAPE");
+	const char *method = param(fcgi, "REQUEST_METHOD");
+	return scrape && strcmp(scrape, "1") == 0 && method && strcmp(method, "GET") == 0 &&
+	       strcmp(path, "/metrics") == 0;
+}
+
+static void serve_scrape(struct app *app, FCGX_Request *fcgi)
+{
+	static const char unavailable[] = "Status: 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+					  "\r\nmetrics are off (PT_METRICS_PATH is not set, "
+					  "or its file could not be mapped)\n";
+	char *text = NULL;
+	size_t length = 0;
+	if (metrics_scrape(app, param(fcgi, "PT_NGINX_STATUS_URL"), &text, &length) != 0) {
+		FCGX_PutStr(unavailable, (int)sizeof(unavailable) - 1, fcgi->out);
+		return;
+	}
+	char head[256];
+	int head_length = snprintf(head, sizeof(head), "Status: 200 OK\r\nContent-Type: %s\r\n"
+				   "Content-Length: %zu\r\n\r\n", METRICS_CONTENT_TYPE, length);
+	FCGX_PutStr(head, head_length, fcgi->out);
+	FCGX_PutStr(text, (int)length, fcgi->out);
+	free(text);
+}
+
 static void serve(struct app *app, FCGX_Request *fcgi)
 {
 	struct request request;
 	struct request_buffers buffers = {0};
 	struct response response;
+	size_t route = METRICS_ROUTE_UNMATCHED;
+	uint64_t started_ns = metrics_clock_ns();
 	response_init(&response);
-	if (read_request(fcgi, &request, &buffers) != 0)
+	if (read_request(fcgi, &request, &buffers) != 0) {
 		response_error(&response, API_ERROR_INTERNAL, NULL, NULL);
-	else
-		dispatch(app, &request, &response);
+	} else if (is_scrape(fcgi, request.path)) {
+		serve_scrape(app, fcgi);	/* not counted: a scrape is not API traffic */
+		goto out;
+	} else {
+		route = (size_t)dispatch(app, &request, &response);
+	}
 	write_response(fcgi, &response);
+	metrics_observe_request(route, response.status, metrics_clock_ns() - started_ns);
+out:
 	discard_unread_input(fcgi);
 	response_reset(&response);
 	free(buffers.path);
@@ -362,6 +405,11 @@ int main(void)
 		log_error("refusing to start: %s", error);
 		return 1;
 	}
+	/* Without its metrics a responder still serves: the scrape says they are off. */
+	if (app.settings.metrics_path &&
+	    metrics_open(app.settings.metrics_path, METRICS_PROCESS_RESPONDER, METRICS_ROUTE_LAYOUT, error,
+			 sizeof(error)) != 0)
+		log_error("metrics off: %s", error);
 	server.epoll_fd = -1;
 	if (FCGX_Init() != 0 || install_signals(&wait_mask) != 0 || server_open(&server) != 0) {
 		log_error("cannot initialise FastCGI: %s", strerror(errno));
@@ -375,6 +423,7 @@ int main(void)
 out:
 	server_close(&server);
 	jwt_release_thread_cache();
+	metrics_close();
 	app_close(&app);
 	return status;
 }

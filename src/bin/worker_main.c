@@ -5,12 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef HAVE_LIBSYSTEMD
@@ -18,11 +16,14 @@
 #endif
 
 #include "app/app.h"
+#include "metrics/metrics.h"
+#include "metrics/routes.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "worker/worker.h"
+#include "worker/worker_lock.h"
 
 #define TAKE_TIMEOUT_SECONDS 0.5
 #define LEADERBOARD_CHECK_SECONDS 1
@@ -47,24 +48,26 @@ static void notify(const char *state)
 #endif
 }
 
+/* Waits while another worker holds the lock, until told to stop. */
 static int take_worker_lock(const char *database_path)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s.worker.lock", database_path);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (stopping) {
-			close(fd);
+	char error[256];
+	int fd = -1;
+	for (;;) {
+		switch (worker_lock_try(database_path, &fd, error, sizeof(error))) {
+		case WORKER_LOCK_TAKEN:
+			return fd;
+		case WORKER_LOCK_ERROR:
+			log_error("%s", error);
 			return -1;
+		case WORKER_LOCK_HELD:
+			break;
 		}
-		log_info("another worker holds %s; waiting", path);
+		if (stopping)
+			return -1;
+		log_info("another worker holds %s.worker.lock; waiting", database_path);
 		clock_sleep_ms(1000);
 	}
-	return fd;
 }
 
 /* The board check (leaderboard_check): Redis lost the board or part of it,
@@ -91,7 +94,8 @@ static void checkpoint_when_due(struct app *app, int64_t *last_checkpoint_ms)
 		return;
 	*last_checkpoint_ms = now_ms;
 	if (store_housekeeping(app->store) != STORE_OK)
-		log_error("checkpoint failed: %s", store_error(app->store));
+		log_event(LOG_EVENT_STORE_FAULT, (const struct log_field[]){{"ERROR", store_error(app->store)}, {NULL, NULL}},
+			  "checkpoint failed: %s", store_error(app->store));
 }
 
 static int run(struct app *app)
@@ -104,14 +108,16 @@ static int run(struct app *app)
 	unsigned long long applied = 0;
 	if (!ids)
 		return 1;
-	log_info("started: %d engine threads, batches of up to %zu", app->settings.worker_threads, batch_size);
+	log_event(LOG_EVENT_WORKER_STARTED, NULL, "started: %d engine threads, batches of up to %zu",
+		  app->settings.worker_threads, batch_size);
 	notify("READY=1");
 	while (!stopping) {
 		size_t count = 0;
 		struct worker_batch_report report;
 		keep_leaderboard_right(app, &last_check, &watch);
 		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
-			log_error("%s", app->redis.error);
+			log_event(LOG_EVENT_REDIS_FAULT, (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
+				  "%s", app->redis.error);
 			clock_sleep_ms(RETRY_PAUSE_MS);
 			continue;
 		}
@@ -129,7 +135,7 @@ static int run(struct app *app)
 		applied += report.applied;
 	}
 	notify("STOPPING=1");
-	log_info("stopping after %llu battles", applied);
+	log_event(LOG_EVENT_WORKER_STOPPED, NULL, "stopping after %llu battles", applied);
 	free(ids);
 	return 0;
 }
@@ -165,9 +171,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int lock = take_worker_lock(app.settings.database_path);
+	/* After the lock: a worker waiting for it is not a restart yet. */
+	if (lock >= 0 && app.settings.metrics_path &&
+	    metrics_open(app.settings.metrics_path, METRICS_PROCESS_WORKER, METRICS_ROUTE_LAYOUT, error,
+			 sizeof(error)) != 0)
+		log_error("metrics off: %s", error);
 	int status = lock >= 0 ? run(&app) : (stopping ? 0 : 1);
 	if (lock >= 0)
 		close(lock);
+	metrics_close();
 	app_close(&app);
 	return status;
 }

@@ -73,6 +73,8 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 	    copy_env(&settings->admin_password, "PT_ADMIN_PASSWORD", NULL) != 0 ||
 	    copy_env(&settings->jwt_secret, "PT_JWT_SECRET", NULL) != 0)
 		goto fail;
+	if (copy_env(&settings->metrics_path, "PT_METRICS_PATH", NULL) != 0)
+		goto fail;
 	if (integer_env(&number, "PT_REDIS_PORT", 6379, 1, 65535, error, error_size) != 0)
 		goto fail;
 	settings->redis_port = (int)number;
@@ -115,6 +117,7 @@ void settings_free(struct settings *settings)
 	free(settings->redis_socket);
 	free(settings->redis_host);
 	free(settings->sql_dir);
+	free(settings->metrics_path);
 	free_secret(settings->admin_password);
 	free_secret(settings->jwt_secret);
 	memset(settings, 0, sizeof(*settings));

@@ -22,6 +22,7 @@ struct settings {
 	int64_t jwt_lifetime_seconds;	/* PT_JWT_LIFETIME, default 3600 */
 	int worker_threads;		/* PT_WORKER_THREADS, default number of CPUs */
 	int worker_batch;		/* PT_WORKER_BATCH, default 1024 */
+	char *metrics_path;		/* PT_METRICS_PATH: the shared metrics segment (on tmpfs); unset: no metrics */
 };
 
 enum settings_need {

@@ -22,7 +22,9 @@ void handler_unavailable(struct response *response, const char *detail)
 {
 	/* Every caller passes the failing call's detail; an empty one is a bug
 	 * in that call, said as such rather than logged as nothing. */
-	log_error("unavailable: %s", detail && *detail ? detail : "(no detail recorded: a bug)");
+	const char *known = detail && *detail ? detail : "(no detail recorded: a bug)";
+	log_event(LOG_EVENT_REQUEST_UNAVAILABLE, (const struct log_field[]){{"ERROR", known}, {NULL, NULL}},
+		  "unavailable: %s", known);
 	response_error(response, API_ERROR_UNAVAILABLE, NULL, NULL);
 }
 
@@ -69,7 +71,8 @@ static int check_throttle(struct app *app, const struct request *request, struct
 	int64_t retry_after = 0;
 	char seconds[24];
 	if (auth_throttle_check(&app->redis, request->remote_addr, &blocked, &retry_after) != REDIS_LINK_OK) {
-		log_error("auth throttle not checked: %s", app->redis.error);
+		log_event(LOG_EVENT_REDIS_FAULT, (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
+			  "auth throttle not checked: %s", app->redis.error);
 		return 0;
 	}
 	if (!blocked)
@@ -85,13 +88,16 @@ static int check_throttle(struct app *app, const struct request *request, struct
  * route and the time; never what was sent. */
 static void record_failure(struct app *app, const struct request *request)
 {
-	char when[TIMEFMT_LENGTH];
+	char when[TIMEFMT_LENGTH], route[900];
+	const char *address = request->remote_addr ? request->remote_addr : "-";
 	if (timefmt_rfc3339(request->now, when) != 0)
 		when[0] = '\0';
-	log_info("auth failure: address=%s route=\"%s %s\" time=%s", request->remote_addr ? request->remote_addr : "-",
-		 request->method ? request->method : "-", request->path, when);
+	snprintf(route, sizeof(route), "%s %s", request->method ? request->method : "-", request->path);
+	log_event(LOG_EVENT_AUTH_FAILURE, (const struct log_field[]){{"ADDRESS", address}, {"ROUTE", route}, {NULL, NULL}},
+		  "auth failure: address=%s route=\"%s\" time=%s", address, route, when);
 	if (request->auth_throttle && auth_throttle_record_failure(&app->redis, request->remote_addr) != REDIS_LINK_OK)
-		log_error("auth failure not counted: %s", app->redis.error);
+		log_event(LOG_EVENT_REDIS_FAULT, (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
+			  "auth failure not counted: %s", app->redis.error);
 }
 
 static int authorize(struct app *app, const struct request *request, enum auth_policy policy,
@@ -119,7 +125,7 @@ static int authorize(struct app *app, const struct request *request, enum auth_p
 	}
 }
 
-void dispatch(struct app *app, const struct request *request, struct response *response)
+enum endpoint dispatch(struct app *app, const struct request *request, struct response *response)
 {
 	struct route_match match;
 	struct caller caller;
@@ -127,19 +133,20 @@ void dispatch(struct app *app, const struct request *request, struct response *r
 	switch (router_match(http_method_parse(request->method), request->path, &match)) {
 	case ROUTER_NOT_FOUND:
 		response_error(response, API_ERROR_NOT_FOUND, NULL, NULL);
-		return;
+		return ENDPOINT__COUNT;
 	case ROUTER_METHOD_NOT_ALLOWED:
 		if (response_error(response, API_ERROR_METHOD_NOT_ALLOWED, NULL, NULL) == 0)
 			response_set_header(response, "Allow", match.allow);
-		return;
+		return ENDPOINT__COUNT;
 	case ROUTER_FOUND:
 		break;
 	}
 	if (authorize(app, request, endpoint_table[match.endpoint].policy, &caller, response) != 0)
-		return;
+		return match.endpoint;
 	if (request->body_too_large) {
 		response_error(response, API_ERROR_PAYLOAD_TOO_LARGE, NULL, NULL);
-		return;
+		return match.endpoint;
 	}
 	handler_table[match.endpoint](app, request, &match, &caller, response);
+	return match.endpoint;
 }

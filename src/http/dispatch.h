@@ -7,6 +7,8 @@
 #include "http/request.h"
 #include "http/response.h"
 
-void dispatch(struct app *app, const struct request *request, struct response *response);
+/* Returns the endpoint the request was routed to, ENDPOINT__COUNT when none
+ * (404, 405): the route the metrics count it under. */
+enum endpoint dispatch(struct app *app, const struct request *request, struct response *response);
 
 #endif

@@ -68,6 +68,41 @@ out:
 	return status;
 }
 
+/* Each list's length, for the metrics: waiting in the queue, and taken by the worker. */
+int battle_queue_depth(struct redis_link *link, int64_t *queued, int64_t *processing)
+{
+	int status = REDIS_LINK_ERR;
+	const char *queue[] = {"LLEN", BATTLE_QUEUE_KEY};
+	const char *taken[] = {"LLEN", BATTLE_PROCESSING_KEY};
+	redisReply *first = NULL, *second = NULL;
+	if (redis_link_append_argv(link, 2, queue, NULL) != REDIS_LINK_OK ||
+	    redis_link_append_argv(link, 2, taken, NULL) != REDIS_LINK_OK)
+		goto out;
+	first = redis_link_read(link);
+	second = first ? redis_link_read(link) : NULL;
+	if (!first || !second || first->type != REDIS_REPLY_INTEGER || second->type != REDIS_REPLY_INTEGER)
+		goto out;
+	*queued = first->integer;
+	*processing = second->integer;
+	status = REDIS_LINK_OK;
+out:
+	if (first)
+		freeReplyObject(first);
+	if (second)
+		freeReplyObject(second);
+	return status;
+}
+
+/* Empties both lists (a restore re-pushes the restored queued ids). */
+int battle_queue_reset(struct redis_link *link)
+{
+	redisReply *reply = redis_link_command(link, "DEL %s %s", BATTLE_QUEUE_KEY, BATTLE_PROCESSING_KEY);
+	if (!reply)
+		return REDIS_LINK_ERR;
+	freeReplyObject(reply);
+	return REDIS_LINK_OK;
+}
+
 static int parse_ids(const redisReply *reply, size_t max, int64_t *ids, size_t *count)
 {
 	*count = 0;

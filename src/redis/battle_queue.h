@@ -27,6 +27,11 @@ void battle_queue_withdraw(struct redis_link *link, int64_t battle_id);
  * writes now (a write probe in the same round trip; a refusal's detail is
  * in link->error). */
 int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writable);
+/* Each list's length: waiting in the queue, and taken by the worker (for the metrics). */
+int battle_queue_depth(struct redis_link *link, int64_t *queued, int64_t *processing);
+/* Deletes the queue and the processing list; only with the worker stopped
+ * (platform-test-admin restore, which then pushes the queued ids again). */
+int battle_queue_reset(struct redis_link *link);
 
 /* Worker side. Ids left in the processing list by a previous run (a crash)
  * come first, in order; then up to max ids are moved from the queue, waiting

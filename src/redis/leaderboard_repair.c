@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "metrics/metrics.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 #include "util/digits.h"
@@ -129,9 +130,11 @@ static enum leaderboard_status rebuild_locked(struct redis_link *link, struct st
 	enum leaderboard_status status = reset_settled(link, store);
 	if (status == LEADERBOARD_OK)
 		status = fill(rebuild, store);
-	if (status == LEADERBOARD_OK)
-		log_info("leaderboard rebuilt from the store: %zu players", rebuild->visited);
-	else
+	if (status == LEADERBOARD_OK) {
+		metrics_count(METRICS_LEADERBOARD_REBUILDS);
+		log_event(LOG_EVENT_LEADERBOARD_REBUILT, NULL, "leaderboard rebuilt from the store: %zu players",
+			  rebuild->visited);
+	} else
 		log_error("leaderboard rebuild failed: %s", link->error);
 	/* Saved: releasing the lock must not overwrite why the rebuild failed. */
 	char error[sizeof(link->error)];

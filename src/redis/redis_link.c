@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "redis/redis_link.h"
 
 #define REDIS_SCRIPT_MAX_ARGS 64
@@ -32,6 +33,7 @@ void redis_link_close(struct redis_link *link)
 static void record_error(struct redis_link *link, const char *what)
 {
 	const char *detail = link->context && link->context->err ? link->context->errstr : "no connection";
+	metrics_count(METRICS_REDIS_ERRORS);
 	snprintf(link->error, sizeof(link->error), "redis %s: %s", what, detail);
 }
 
@@ -68,6 +70,7 @@ static redisReply *checked_reply(struct redis_link *link, redisReply *reply, con
 		return NULL;
 	}
 	if (reply->type == REDIS_REPLY_ERROR) {
+		metrics_count(METRICS_REDIS_ERRORS);
 		snprintf(link->error, sizeof(link->error), "redis %s: %s", what, reply->str);
 		freeReplyObject(reply);
 		return NULL;

@@ -210,4 +210,25 @@ enum store_status store_queued_battles_scan(struct store *store, store_id_visito
 /* Marks a queued battle done with its report; STORE_NOT_FOUND when it was not queued. */
 enum store_status store_battle_apply(struct store *store, const struct battle_record *battle);
 
+/* ---- backup and restore ----
+ * A backup is a single file holding a consistent copy of the whole store,
+ * taken while the services run; it is checked before it is kept. */
+struct store_summary {
+	int64_t players, battles, battles_done;
+	int schema_version;	/* the highest migration it records */
+};
+/* Writes the copy to path, which must not exist: under a temporary name
+ * beside it, checked (SQLite: PRAGMA integrity_check), then linked into
+ * place. STORE_CONFLICT when path exists; nothing is left behind on failure. */
+enum store_status store_backup(struct store *store, const char *path, struct store_summary *summary);
+/* Checks a backup without changing anything. */
+enum store_status store_backup_check(struct store *store, const char *path, struct store_summary *summary);
+/* Replaces everything in the store with the backup at path (checked
+ * first). Only while no other process uses the store (store_in_use). */
+enum store_status store_restore(struct store *store, const char *path, struct store_summary *summary);
+/* Whether any process has the store at location open. The caller must not
+ * have it open itself (SQLite: close it first; the check reads the WAL
+ * index's lock, and closing a file in the process that holds it would drop it). */
+enum store_status store_in_use(const char *location, bool *in_use, char *error, size_t error_size);
+
 #endif

@@ -9,5 +9,7 @@
 
 /* Writes unix seconds as "YYYY-MM-DDTHH:MM:SSZ". 0 or -1. */
 int timefmt_rfc3339(int64_t unix_seconds, char out[TIMEFMT_LENGTH]);
+/* Reads what timefmt_rfc3339 writes. 0 or -1. */
+int timefmt_parse_rfc3339(const char *text, int64_t *unix_seconds);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "game/engine.h"
 #include "http/views.h"
+#include "metrics/metrics.h"
 #include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
@@ -295,6 +296,24 @@ static void log_battles(const struct batch *batch)
 	log_batch_flush(&lines);
 }
 
+/* The batch's figures for the metrics: its size, and each battle's lag
+ * from submission (whole seconds, so up to a second too long) to now. */
+static void count_batch(const struct batch *batch)
+{
+	int64_t now_ms = clock_unix_ms();
+	if (batch->battle_count == 0)
+		return;
+	metrics_worker_add(METRICS_BATTLES_APPLIED, batch->battle_count);
+	metrics_worker_observe(METRICS_HISTOGRAM_BATCH_SIZE, batch->battle_count);
+	for (size_t i = 0; i < batch->battle_count; i++) {
+		int64_t submitted = 0;
+		if (timefmt_parse_rfc3339(batch->battles[i].record.submitted_at, &submitted) != 0)
+			continue;
+		int64_t lag_ms = now_ms - submitted * 1000;
+		metrics_worker_observe(METRICS_HISTOGRAM_BATTLE_LAG, lag_ms > 0 ? (uint64_t)lag_ms : 0);
+	}
+}
+
 static void batch_free(struct batch *batch)
 {
 	for (size_t i = 0; i < batch->battle_count; i++)
@@ -370,18 +389,29 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	if (store_begin(app->store, STORE_APPLY_BATCH) != STORE_OK || commit_batch(app, &batch) != 0)
 		goto out;
 	report->applied = batch.battle_count;
+	count_batch(&batch);
 	log_battles(&batch);
 	/* Delivered ids beyond this batch stay in the processing list for the next one. */
 	if (publish_scores(app, &batch) != 0 ||
 	    (count > 0 && covers_delivery && battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK)) {
-		log_error("batch committed but not acknowledged (%s): it will be redelivered and skipped",
+		log_event(LOG_EVENT_BATCH_UNACKNOWLEDGED,
+			  (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
+			  "batch committed but not acknowledged (%s): it will be redelivered and skipped",
 			  app->redis.error);
 		goto out;
 	}
 	result = 0;
 out:
-	if (result != 0 && report->applied == 0)
-		log_error("batch of %zu battles not applied: %s", count, store_error(app->store));
+	if (result != 0)
+		metrics_worker_add(METRICS_BATCHES_FAILED, 1);
+	if (result != 0 && report->applied == 0) {
+		char delivered[24];
+		snprintf(delivered, sizeof(delivered), "%zu", count);
+		log_event(LOG_EVENT_BATCH_FAILED,
+			  (const struct log_field[]){{"DELIVERED", delivered}, {"ERROR", store_error(app->store)},
+						     {NULL, NULL}},
+			  "batch of %zu battles not applied: %s", count, store_error(app->store));
+	}
 	store_rollback(app->store);
 	batch_free(&batch);
 	return result;

@@ -13,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "metrics/metrics.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
 
@@ -158,10 +159,14 @@ static int busy_wait(void *context, int attempts)
 {
 	const struct busy_policy *policy = context;
 	int64_t now_ms = clock_monotonic_ms();
-	if (attempts == 0)
+	if (attempts == 0) {
 		busy_started_ms = now_ms;
-	if (now_ms - busy_started_ms >= policy->timeout_ms)
+		metrics_count(METRICS_SQLITE_BUSY);
+	}
+	if (now_ms - busy_started_ms >= policy->timeout_ms) {
+		metrics_count(METRICS_SQLITE_BUSY_TIMEOUTS);
 		return 0;
+	}
 	/* Two yields, then 50 µs naps: on two CPUs a longer spin only burns the
 	 * time the lock holder needs (A/B in BENCHMARKS.md: +14-16 % POST rps). */
 	if (attempts < 2) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz.h — what every fuzz target in fuzz/ shares.
  * Each fuzz_*.c defines LLVMFuzzerTestOneInput. It is linked two ways:
  *  - with clang's libFuzzer (-fsanitize=fuzzer,address,undefined) by

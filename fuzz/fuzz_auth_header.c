@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_auth_header.c — auth_header_parse() over arbitrary Authorization
  * values. Checked: Basic credentials hold a non-empty user without ':' or
  * control characters and a password without NUL, both valid UTF-8, and

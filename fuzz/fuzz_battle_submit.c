@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_battle_submit.c — a request body through json_body_parse() and
  * battle_submit_validate(), as POST /battles runs them. Checked: accepted
  * ids are 1..2^53-1 and differ; on a refusal each id handed out is 0 or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_idempotency_key.c — idempotency_key_valid() against the contract's
  * rule written out the plain way: 1–255 bytes, each 0x21–0x7E. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_json_body.c — json_body_parse() over arbitrary request bodies.
  * Checked: a body is accepted only as a JSON object in strict UTF-8, nested
  * at most JSON_BODY_MAX_DEPTH deep; the result is always safe to free; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_jwt.c — jwt_verify_hs256() over arbitrary tokens, and the
  * jwt_sign_hs256() → jwt_verify_hs256() round trip.
  * An input starting with '!' is "!HEADER\nPAYLOAD", both raw JSON text: the

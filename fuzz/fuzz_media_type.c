@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_media_type.c — the Content-Type check of json_body.h over arbitrary
  * header values. Checked against the documented grammar's easy half: what is
  * accepted starts with "application/json" after blanks (any case) and is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_player_create.c — a request body through json_body_parse() and
  * player_create_validate(), as POST /players runs them. Checked: what is
  * handed out obeys every rule of the contract's player table; a refusal

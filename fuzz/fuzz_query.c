@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_query.c — query_parse() over arbitrary query strings, with the two
  * parameter tables the API uses (the leaderboard's limit/offset/around and
  * the battle list's limit/offset). Checked: on success every value is within

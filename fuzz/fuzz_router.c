@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_router.c — router_match() over "METHOD path" inputs (the method is
  * everything up to the first space; no space means GET). Checked: a match
  * is the route table's own (method and pattern agree with endpoint_table), and

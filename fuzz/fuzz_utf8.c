@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_utf8.c — utf8_decode_count() and utf8_has_control() against a
  * reference decoder written straight from RFC 3629 (decode the code point,
  * then refuse overlong forms, surrogates and values past U+10FFFF). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """make-seeds.py — writes the seed corpora under fuzz/corpus/ (checked in).
 
 Run from anywhere: python3 fuzz/make-seeds.py. It rewrites fuzz/corpus/*/

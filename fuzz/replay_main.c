@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* replay_main.c — runs a fuzz target without libFuzzer, as a `make check`
  * test: every file of fuzz/corpus/TARGET/ and fuzz/regressions/TARGET/ (or the
  * files and directories named on the command line) goes through

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run-fuzzers.sh — runs libFuzzer targets for a set time each, several at
 # once, and says which found something. Called by `make fuzz` / `make fuzz-ci`.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* backup.c — backup and restore as commands. A restore refuses while the
  * worker holds its lock or any process has the database open, and keeps the
  * worker's lock for itself until it is done, so no worker starts half-way.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* backup.h — `platform-test-admin backup FILE` and `restore FILE`: the
  * operator's commands around store_backup and store_restore, with what a
  * restore must also do outside the store (refuse while the services run,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* app.c — opening and closing a process's long-lived resources. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* app.h — what one responder or worker process holds for its whole life:
  * its settings, its store and its Redis link. */
 #ifndef PT_APP_H

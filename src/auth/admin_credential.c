@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_credential.c — see admin_credential.h. */
 #include "config.h"
 

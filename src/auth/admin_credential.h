@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_credential.h — the admin's Basic password, checked against a slow
  * hash. The configured password is hashed with yescrypt once per process
  * and then wiped from memory; a password that verified once is remembered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth.c — the auth policies of the route table, applied to one request. */
 #include "config.h"
 

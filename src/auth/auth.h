@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth.h — who is calling, and may they call this endpoint. Applies the
  * route's auth policy to the Authorization header: 401 when the credentials
  * are missing, malformed or wrong, 403 when they are valid but not enough. */

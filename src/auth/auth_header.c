@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth_header.c — Authorization header parsing (RFC 9110 §11, RFC 7617 Basic,
  * RFC 6750 Bearer); owns what counts as well-formed credentials, not who is right. */
 #include "config.h"

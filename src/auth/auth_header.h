@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth_header.h — parses the HTTP Authorization header value into Basic
  * name:password or a Bearer token; says nothing about whether they are right. */
 #ifndef PT_AUTH_HEADER_H

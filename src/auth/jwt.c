@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* jwt.c — HS256 JWT signing and verification (RFC 7519 / RFC 7515 compact
  * serialisation); owns the token format and every rule a token must pass. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* jwt.h — HS256 JSON Web Tokens in compact form: the player session tokens of
  * POST /sessions, and the strict check every Bearer token goes through. */
 #ifndef PT_JWT_H

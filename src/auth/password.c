@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* password.c — yescrypt password hashing and verification through libxcrypt;
  * the clear password lives only in the caller's buffer and in scratch we wipe. */
 #include "config.h"

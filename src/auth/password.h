@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* password.h — slow salted password hashes (yescrypt through libxcrypt) and
  * their constant-time check; nothing else in the program touches crypt(3). */
 #ifndef PT_PASSWORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.h — who may call an endpoint; each row of http/endpoints.h names
  * one, and auth_authorize() (auth.h) applies it. */
 #ifndef PT_POLICY_H

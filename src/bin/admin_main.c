@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_main.c — platform-test-admin: the operator's commands (migrate,
  * rebuild-leaderboard, check [--repair], load-test-data, backup, restore). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* responder_main.c — platform-test-responder: the FastCGI server loop. It is
  * the only file that knows libfcgi; spawn-fcgi (or systemd) hands it the
  * listening socket on fd 0, and several copies may serve the same socket.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* worker_main.c — platform-test-worker: the battle worker daemon. Drains the
  * Redis queue batch by batch, keeps the leaderboard built, and on SIGTERM
  * finishes the batch in hand and exits 0. One worker per database: a lock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* settings.c — reads PT_* environment variables once, with defaults and bounds. */
 #include "config.h"
 

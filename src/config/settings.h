@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* settings.h — the process's configuration, read once from the environment
  * at start-up (see README "Configuration"); nothing re-reads it later. */
 #ifndef PT_SETTINGS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* engine.c — runs a battle turn by turn and settles the money, exactly as the
  * normative battle rules say; the only randomness is a prng seeded by the caller. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* engine.h — the battle rules of docs/api.md ("Battle rules (normative)") as a pure
  * function: fighters and a seed in, the full report out; no I/O, no globals. */
 #ifndef PT_ENGINE_H

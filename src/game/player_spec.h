@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* player_spec.h — every integer attribute of a player, declared once.
  *
  * Each row of PLAYER_ATTRIBUTES is X(field, min, max, default, role):

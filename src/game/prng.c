@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* prng.c — splitmix64 seed expansion and the xoshiro256** generator
  * (Blackman & Vigna, public domain reference algorithms). */
 #include "config.h"

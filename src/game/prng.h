@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* prng.h — the only source of randomness in battles: xoshiro256** seeded
  * through splitmix64, so one 64-bit seed in a report replays a battle exactly. */
 #ifndef PT_PRNG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dispatch.c — the handler table generated from endpoints.h, and the steps
  * every request goes through before its handler runs. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* dispatch.h — one request through routing, authentication and its handler,
  * in the contract's order: 404/405, then 401/403, then 413, then the handler. */
 #ifndef PT_DISPATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* endpoints.h — every endpoint of the API, one row each:
  *   X(NAME, METHOD, pattern, POLICY, handler)
  * NAME gives enum endpoint its ENDPOINT_NAME; METHOD is an enum http_method

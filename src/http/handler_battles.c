@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handler_battles.c — POST /battles, GET /battles/{id}, GET /players/{id}/battles.
  * A submission inserts the queued row and pushes its id to Redis inside one
  * SQLite write transaction: ids are assigned and pushed under the same lock,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handler_heartbeat.c — GET /heartbeat: really asks SQLite and Redis,
  * including whether they would take a write. */
 #include "config.h"

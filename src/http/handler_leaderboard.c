@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handler_leaderboard.c — GET /leaderboard, by page or around a player.
  * A board that Redis lost (no marker) or that is damaged (its set and hash
  * disagree, a member does not decode, a player of the store is missing

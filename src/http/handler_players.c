@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handler_players.c — POST /players and GET /players/{id}.
  * A create writes SQLite and the leaderboard together: the SQLite
  * transaction stays open until Redis took the entry, and an entry whose

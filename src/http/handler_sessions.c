@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handler_sessions.c — opening and ending sessions, and changing a password
  * (which ends the older ones): POST /sessions, DELETE /sessions/current,
  * DELETE /players/{id}/sessions, PUT /players/{id}/password. Tokens carry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* handlers.h — one handler per endpoint (endpoints.h), in one file per
  * resource. A handler always leaves a complete response (success or the
  * contract's error). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* query.c — the query-string parser behind query.h's tables.
  * Invariant: each known parameter gets at most one message; being repeated
  * outranks what is wrong with any of its values. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* query.h — query-string parameters declared as data: a table of names,
  * bounds and defaults, one parser that applies it.
  * Invariants: every spec's bounds satisfy 0 <= min <= max <= INT64_MAX

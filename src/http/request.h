@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* request.h — a request as the handlers see it, already taken out of FastCGI. */
 #ifndef PT_REQUEST_H
 #define PT_REQUEST_H

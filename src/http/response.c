@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* response.c — builds and serialises responses; owns the contract's error table. */
 #include "config.h"
 

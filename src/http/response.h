@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* response.h — the HTTP response a handler builds: status, JSON body, extra headers.
  * Invariant: every 4xx/5xx body is the contract's error object, and only
  * response_error() builds one, so no handler can invent another shape. */

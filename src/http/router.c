@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* router.c — the route table generated from endpoints.h, and the matcher
  * over it. Invariant: a path matches at most one pattern (the rows never
  * overlap), so the first match is the only one. */

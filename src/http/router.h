@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* router.h — method + raw path → endpoint, over the rows of endpoints.h,
  * with each endpoint's auth policy. Routing runs before authentication
  * (404/405 first). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* validate.c — the contract's body schemas as tables, and the one engine that
  * applies a table to a parsed body.
  * Invariants: every integer bound lies strictly inside int64 (json-c saturates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* validate.h — the request-body schemas of the contract (player create,
  * battle submit) and the Idempotency-Key rule; each field problem becomes a
  * "field": "message" pair for the 422 body.

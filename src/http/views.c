@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* views.c — builds the contract's JSON objects, all of them: a change of
  * shape is a change here. A NULL return means out of memory. Player
  * attributes come from the player spec (game/player_spec.h), in its order. */

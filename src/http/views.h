@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* views.h — the JSON shapes of the contract: player, session, battle
  * (queued, summary, full report), a player's battles page, the turns of a
  * report, leaderboard page, heartbeat. Pure: records in, json-c objects out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* exposition.c — renders the metrics segment in Prometheus' text format.
  * Values are read with relaxed atomic loads while processes keep counting;
  * a histogram's buckets are read once and its _count is their sum, so every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* exposition.h — Prometheus' text format (exposition format 0.0.4): each
  * family once, its HELP and TYPE lines first, histograms as cumulative
  * _bucket{le} series ending in +Inf, then _sum and _count. Pure: it writes

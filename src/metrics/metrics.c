@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* metrics.c — the shared segment: creating, checking and mapping its file,
  * and the atomic adds. Invariant: the file at the path always holds a
  * complete header (it is sized and stamped before anyone else can map it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* metrics.h — the counters and histograms of every responder and of the
  * worker, kept in one shared-memory segment: a file (on tmpfs: /run, or the
  * dev stack's run directory) that each process maps MAP_SHARED, so a scrape

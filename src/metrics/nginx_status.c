@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nginx_status.c — one HTTP/1.0 GET of nginx's stub_status page over a
  * numeric loopback address, with a deadline, and its conversion. It runs only
  * when /metrics is scraped, never on an API request. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nginx_status.h — nginx's stub_status page, fetched over loopback when
  * /metrics is scraped and rendered as Prometheus metrics. nginx cannot write
  * Prometheus' format itself (Debian's nginx has no njs or Lua), and its

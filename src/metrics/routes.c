@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* routes.c — the route labels, generated from the rows of http/endpoints.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* routes.h — the responders' route slots of the metrics segment: one per
  * endpoint row of http/endpoints.h, in its order, then "unmatched" (404 and
  * 405 before any endpoint was chosen). The layout text goes into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* scrape.c — assembles one scrape. A dependency that does not answer leaves
  * its families out (queue depth) or says so (nginx_up 0); the segment's
  * counters are always there, since they are this host's memory. */

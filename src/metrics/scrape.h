@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* scrape.h — the body of GET /metrics: the shared segment (every responder's
  * and the worker's counts), the battle queue's depth read from Redis, and
  * nginx's stub_status, in Prometheus' text format. It sits with http/ in the

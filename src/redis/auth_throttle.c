@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth_throttle.c — the per-address failure counters (auth_throttle.h). */
 #include "config.h"
 

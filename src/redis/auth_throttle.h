@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth_throttle.h — failed authentication counted per client address in
  * Redis, so every responder on every node sees the same count: after
  * AUTH_THROTTLE_FAILURES failures within AUTH_THROTTLE_WINDOW_SECONDS of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* battle_queue.c — RPUSH on submit; LMOVE-based reliable take; LPOP to ack;
  * the audit of the queue against the store. */
 #include "config.h"

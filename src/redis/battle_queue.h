@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* battle_queue.h — the Redis battle queue: responders push battle ids, the
  * worker moves them to a processing list and acknowledges them once applied.
  * Invariant: an id leaves the processing list only after its battle's

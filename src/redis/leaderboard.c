@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* leaderboard.c — member encoding, rank arithmetic, and the Lua scripts that
  * keep the sorted set and its id → member hash in step. */
 #include "config.h"

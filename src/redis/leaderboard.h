@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* leaderboard.h — the leaderboard, a Redis sorted set indexing the store's
  * scores; every Redis command on its keys is in leaderboard.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* leaderboard_repair.c — keeping the board equal to the store: the rebuild
  * (under a Redis lock that expires when its holder dies), the cheap check
  * the worker runs every second, and the full audit of platform-test-admin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* redis_link.c — connection, reconnection, scripts and pipelines over hiredis. */
 #include "config.h"
 

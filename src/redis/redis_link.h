@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* redis_link.h — one persistent Redis connection per process or thread,
  * reconnected on the next call after any failure. Like hiredis itself,
  * calls return OK/ERR and leave the detail in link->error. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* migrate.h — applies the numbered SQL files of sql/ in order, each in its
  * own transaction, recording them in schema_migrations. */
 #ifndef PT_MIGRATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* store.h — the store of record, in the domain's words: players, battles,
  * idempotency keys, the queued battles, and transactions named by what they
  * are for. One connection per process (or worker thread); no engine's type

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock.c — wall and monotonic time in the units callers use. */
 #include "config.h"
 

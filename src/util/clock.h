@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock.h — the time the programs read and the pauses they take: wall
  * time for what the contract shows and for deadlines shared with Redis,
  * the monotonic clock for measuring intervals. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* digits.c — strict decimal digits (see digits.h). */
 #include "config.h"
 

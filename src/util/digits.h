@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* digits.h — the one strict reader of decimal digits: ids in paths and
  * tokens, leaderboard members, query parameters. Only '0'-'9': no sign,
  * no space, no base prefix (strtoll accepts all of those, and rounds

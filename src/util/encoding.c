@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* encoding.c — hex digits, and base64 through libsodium, which also refuses
  * every non-canonical spelling. */
 #include "config.h"

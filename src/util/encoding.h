@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* encoding.h — strict base64 (RFC 4648 §4 and the base64url alphabet of §5)
  * and hex digits, shared by the Authorization header, JWT, JSON and query
  * parsing. "Strict" means one spelling per byte string: only the alphabet,

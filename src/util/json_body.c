@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json_body.c — media-type check, an RFC 8259 grammar check over the raw
  * bytes, then json-c to build the tree of a text already known to be JSON.
  * Invariant: json-c never sees a body the grammar check refused, so what is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json_body.h — turns a request body into a JSON object, or says why not
  * (415 or 400). Field-level checks (422) belong to validate.h.
  *

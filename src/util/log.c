@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c — log records to stderr or the journal; one write (or one journal
  * datagram) per record, so lines from threads never interleave. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.h — log records: one line each on stderr, or, when stderr is the
  * journal (systemd sets JOURNAL_STREAM to its device:inode), one journal
  * entry each with its PRIORITY, SYSLOG_IDENTIFIER and, for the events of

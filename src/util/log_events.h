@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log_events.h — the events an operator looks for, one row each:
  *   X(NAME, MESSAGE_ID, priority)
  * Under systemd each is sent to the journal with its MESSAGE_ID (a fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timefmt.c — unix seconds as RFC 3339 UTC, and back. */
 #include "config.h"
 

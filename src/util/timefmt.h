@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* timefmt.h — RFC 3339 UTC timestamps with second precision, the contract's only time format. */
 #ifndef PT_TIMEFMT_H
 #define PT_TIMEFMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* utf8.c — the strict UTF-8 decoder behind every length and validity rule
  * on request strings. Written by hand: it is small, and the tests pin every
  * boundary of the RFC 3629 table. */

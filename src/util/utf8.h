@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* utf8.h — strict UTF-8 checks for text that came off the wire.
  * "Strict" means RFC 3629: no overlong forms, no surrogates (U+D800–U+DFFF),
  * nothing above U+10FFFF, no truncated sequence. Lengths are always explicit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* worker.c — one batch of battles, from queued ids to committed reports. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* worker.h — applies one batch of queued battles: engine runs on a pool of
  * threads in dependency order, then one SQLite transaction (group commit),
  * then the leaderboard, then the queue acknowledgement.

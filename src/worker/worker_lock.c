@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* worker_lock.c — opening and trying the worker's lock file. */
 #include "config.h"
 

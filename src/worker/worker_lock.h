@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* worker_lock.h — the lock file beside the database, "<database>.worker.lock":
  * the worker holds an exclusive flock on it for its whole life (the kernel
  * releases it even on kill -9), so one worker runs per database, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_backup.c — store_backup and store_restore with SQLite's online
  * backup API, and the in-use check a restore needs. A backup copies every
  * page in one step, inside one read transaction of the live connection: in

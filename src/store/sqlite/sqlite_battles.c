@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_battles.c — battles, their participants, idempotency keys, and the
  * worker's reads and writes of player balances. Side columns follow
  * PLAYER_ATTRIBUTES in the order sqlite_store.c's statements name them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_migrate.c — the migration runner on SQLite. Invariant: schema_migrations holds exactly
  * the versions whose SQL committed, and a version is applied at most once. */
 #include "config.h"

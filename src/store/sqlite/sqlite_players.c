@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_players.c — the players table: insert, lookups, and the scan that
  * rebuilds the leaderboard. Attribute columns follow PLAYER_ATTRIBUTES. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_sessions.c — what signing in and ending sessions read and write:
  * credentials, the session version, revoked tokens. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_store.c — the SQLite backend's connection: pragmas, the statement
  * table, transactions by intent, housekeeping (WAL checkpoints) and the
  * mapping of SQLite errors to store_status. It keeps store.h's submission

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sqlite_store.h — what the SQLite backend's files share and nothing else
  * sees: the connection, its table of prepared statements, and the helpers
  * that run them. Every query the program runs is a row of the statement

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_metrics.c — the shared segment and its exposition: two processes
  * count into one file and one scrape sees both; a segment of another
  * layout is replaced, never misread; histograms land in the right bucket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_nginx_status.c — stub_status pages parsed and refused, and one fetch
  * from a stand-in server on loopback (a forked child answering like nginx). */
 #include <stdarg.h>

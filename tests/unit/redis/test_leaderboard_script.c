@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_leaderboard_script.c — the leaderboard's Lua scripts as they run, on
  * a real redis-server started in a temporary directory and stopped by pid:
  * the contract's around-window, max(0, min(i − ⌊n/2⌋, total − n)), ranks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_digits.c — the one strict digit reader: canonical positive ids (paths,
  * token subjects) and plain digit runs (leaderboard members, query values). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_log_events.c — the message-id table (every id a valid, distinct
  * 128-bit id), the stderr line of an event (the same text as before the
  * journal, which the fail2ban filter matches), the journal entry an event

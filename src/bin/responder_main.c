@@ -165,11 +165,11 @@ static void discard_unread_input(FCGX_Request *fcgi)
 /* ---- metrics: GET /metrics, and one count per request ---- */
 
 /* A scrape is GET /metrics through the site's metrics location from a
- * caller it lets through (it sets PT_METRICS_SCRAPE=1 then); anyone else
+ * caller it lets through (it sets PLATFORM_TEST_METRICS_SCRAPE=1 then); anyone else
  * asking for /metrics gets the API's 404, as for any unknown path. */
 static bool is_scrape(FCGX_Request *fcgi, const char *path)
 {
-	const char *scrape = param(fcgi, "PT_METRICS_SCRAPE");
+	const char *scrape = param(fcgi, "PLATFORM_TEST_METRICS_SCRAPE");
 	const char *method = param(fcgi, "REQUEST_METHOD");
 	return scrape && strcmp(scrape, "1") == 0 && method && strcmp(method, "GET") == 0 &&
 	       strcmp(path, "/metrics") == 0;
@@ -182,7 +182,7 @@ static void serve_scrape(struct app *app, FCGX_Request *fcgi)
 					  "or its file could not be mapped)\n";
 	char *text = NULL;
 	size_t length = 0;
-	if (metrics_scrape(app, param(fcgi, "PT_NGINX_STATUS_URL"), &text, &length) != 0) {
+	if (metrics_scrape(app, param(fcgi, "PLATFORM_TEST_NGINX_STATUS_URL"), &text, &length) != 0) {
 		FCGX_PutStr(unavailable, (int)sizeof(unavailable) - 1, fcgi->out);
 		return;
 	}

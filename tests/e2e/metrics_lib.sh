@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # metrics_lib.sh — reading Prometheus' text format in the end-to-end tests
 # (sourced after lib.sh): scrape, look a series up, check the format, and
 # check that a Grafana dashboard's expressions name only exposed metrics.

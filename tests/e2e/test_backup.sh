@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_backup.sh — platform-test-admin backup and restore on the real stack:
 #  - a backup taken while battles are submitted and applied is a checked,
 #    self-contained SQLite file holding every battle that was done before

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_journal.sh — the responders and the worker logging to a real journal,
 # as under systemd: a private systemd-journald in a private mount namespace
 # (tmpfs over /run/systemd, /run/log and /var/log/journal, so the host's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_metrics.sh — GET /metrics on the real stack (3 responders, so a scrape
 # that read only the responder answering it would miss about two thirds):
 #  - only loopback may scrape: another address (127.0.0.2) gets the API's

@@ -41,7 +41,7 @@ static int command_rebuild(struct app *app)
 		fprintf(stderr, "platform-test-admin: rebuild failed: %s\n", app->redis.error);
 		return 1;
 	}
-	printf("leaderboard rebuilt from SQLite\n");
+	printf("leaderboard rebuilt from the %s store\n", store_backend_name(app->store));
 	return 0;
 }
 
@@ -85,7 +85,7 @@ static void usage(FILE *stream)
 	fprintf(stream,
 		"usage: platform-test-admin COMMAND\n"
 		"  migrate                          apply pending SQL migrations (PT_SQL_DIR)\n"
-		"  rebuild-leaderboard              rebuild the Redis leaderboard from SQLite\n"
+		"  rebuild-leaderboard              rebuild the Redis leaderboard from the store\n"
 		"  load-test-data COUNT [PREFIX]    add COUNT players named PREFIX-N (default \"load\")\n"
 		"Configuration comes from the PT_* environment variables (see README).\n");
 }

@@ -1,16 +1,17 @@
 /* worker_main.c — platform-test-worker: the battle worker daemon. Drains the
  * Redis queue batch by batch, keeps the leaderboard built, and on SIGTERM
- * finishes the batch in hand and exits 0. One worker per database: a lock
- * file beside it (released by the kernel even on kill -9) keeps a second out. */
+ * finishes the batch in hand and exits 0. One worker applies at a time: the
+ * store's worker role (store_claim_worker: SQLite, a lock file beside the
+ * database; PostgreSQL, an advisory lock held by the worker's connection,
+ * so one worker may run per machine and a standby takes over within a
+ * poll of the active one's death or disconnection). */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef HAVE_LIBSYSTEMD
@@ -29,6 +30,9 @@
 #define RETRY_PAUSE_MS 200
 #define SWEEP_SECONDS 2
 #define CHECKPOINT_INTERVAL_MS 250
+/* How often a standby asks for the worker role: the takeover after the
+ * active worker dies takes at most this long once the store released it. */
+#define STANDBY_POLL_MS 250
 
 static volatile sig_atomic_t stopping;
 
@@ -47,27 +51,7 @@ static void notify(const char *state)
 #endif
 }
 
-static int take_worker_lock(const char *database_path)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s.worker.lock", database_path);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (stopping) {
-			close(fd);
-			return -1;
-		}
-		log_info("another worker holds %s; waiting", path);
-		clock_sleep_ms(1000);
-	}
-	return fd;
-}
-
-/* Redis lost its data (or never had the board): rebuild it from SQLite. */
+/* Redis lost its data (or never had the board): rebuild it from the store. */
 static void keep_leaderboard_built(struct app *app, time_t *last_check)
 {
 	bool built = true;
@@ -93,6 +77,28 @@ static void checkpoint_when_due(struct app *app, int64_t *last_checkpoint_ms)
 		log_error("checkpoint failed: %s", store_error(app->store));
 }
 
+enum role { ROLE_UNKNOWN, ROLE_STANDBY, ROLE_ACTIVE };
+
+/* Whether this worker may apply battles now; logs each change of role. */
+static bool claim_role(struct app *app, enum role *role)
+{
+	bool active = false;
+	enum store_status status = store_claim_worker(app->store, &active);
+	enum role now = active ? ROLE_ACTIVE : ROLE_STANDBY;
+	if (status != STORE_OK)
+		log_error("cannot claim the worker role: %s", store_error(app->store));
+	if (now != *role) {
+		if (now == ROLE_ACTIVE)
+			log_info("active: this worker applies the battles (%s store)", store_backend_name(app->store));
+		else if (*role == ROLE_ACTIVE)
+			log_info("standby: the worker role was lost; waiting to take it again");
+		else
+			log_info("standby: another worker is active; taking over when it stops");
+		*role = now;
+	}
+	return active;
+}
+
 static int run(struct app *app)
 {
 	size_t batch_size = (size_t)app->settings.worker_batch;
@@ -100,6 +106,7 @@ static int run(struct app *app)
 	time_t last_check = 0, last_sweep = 0;
 	int64_t last_checkpoint_ms = 0;
 	unsigned long long applied = 0;
+	enum role role = ROLE_UNKNOWN;
 	if (!ids)
 		return 1;
 	log_info("started: %d engine threads, batches of up to %zu", app->settings.worker_threads, batch_size);
@@ -107,6 +114,10 @@ static int run(struct app *app)
 	while (!stopping) {
 		size_t count = 0;
 		struct worker_batch_report report;
+		if (!claim_role(app, &role)) {
+			clock_sleep_ms(STANDBY_POLL_MS);
+			continue;
+		}
 		keep_leaderboard_built(app, &last_check);
 		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
 			log_error("%s", app->redis.error);
@@ -115,7 +126,7 @@ static int run(struct app *app)
 		}
 		if (count == 0)
 			checkpoint_when_due(app, &last_checkpoint_ms);
-		/* Idle: sweep SQLite for queued battles whose delivery Redis lost. */
+		/* Idle: sweep the store for queued battles whose delivery Redis lost. */
 		if (count == 0 && time(NULL) - last_sweep < SWEEP_SECONDS)
 			continue;
 		if (count == 0)
@@ -162,10 +173,7 @@ int main(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	int lock = take_worker_lock(app.settings.database_path);
-	int status = lock >= 0 ? run(&app) : (stopping ? 0 : 1);
-	if (lock >= 0)
-		close(lock);
+	int status = run(&app);
 	app_close(&app);
 	return status;
 }

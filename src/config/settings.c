@@ -63,7 +63,8 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 
 	memset(settings, 0, sizeof(*settings));
 	snprintf(error, error_size, "out of memory");
-	if (copy_env(&settings->database_path, "PT_DB_PATH", NULL) != 0)
+	if (copy_env(&settings->database_url, "PT_DATABASE_URL", NULL) != 0 ||
+	    copy_env(&settings->database_path, "PT_DB_PATH", NULL) != 0)
 		goto fail;
 	if (!settings->database_path && default_database_path(&settings->database_path) != 0)
 		goto fail;
@@ -82,6 +83,9 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 	if (integer_env(&number, "PT_SQLITE_BUSY_TIMEOUT_MS", 2000, 0, 600000, error, error_size) != 0)
 		goto fail;
 	settings->sqlite_busy_timeout_ms = (int)number;
+	if (integer_env(&number, "PT_PG_STATEMENT_TIMEOUT_MS", 2000, 100, 600000, error, error_size) != 0)
+		goto fail;
+	settings->pg_statement_timeout_ms = (int)number;
 	if (integer_env(&settings->jwt_lifetime_seconds, "PT_JWT_LIFETIME", 3600, 60, 30 * 86400,
 			error, error_size) != 0)
 		goto fail;
@@ -111,6 +115,7 @@ static void free_secret(char *secret)
 
 void settings_free(struct settings *settings)
 {
+	free_secret(settings->database_url);	/* it may hold a password */
 	free(settings->database_path);
 	free(settings->redis_socket);
 	free(settings->redis_host);

@@ -10,6 +10,8 @@
 #define SETTINGS_SECRET_MIN_LENGTH 16
 
 struct settings {
+	char *database_url;		/* PT_DATABASE_URL: a libpq URI or conninfo; PostgreSQL instead of SQLite */
+	int pg_statement_timeout_ms;	/* PT_PG_STATEMENT_TIMEOUT_MS, default 2000 */
 	char *database_path;		/* PT_DB_PATH, default $PT_STATE_DIR/platform-test.db */
 	char *redis_socket;		/* PT_REDIS_SOCKET: a unix socket path; wins over host/port */
 	char *redis_host;		/* PT_REDIS_HOST, default 127.0.0.1 */

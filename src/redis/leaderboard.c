@@ -334,7 +334,7 @@ enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct stor
 		goto out;
 	freeReplyObject(reply);
 	status = LEADERBOARD_OK;
-	log_info("leaderboard rebuilt from SQLite");
+	log_info("leaderboard rebuilt from the %s store", store_backend_name(store));
 out:
 	reply = redis_link_command(link, "DEL %s", LEADERBOARD_LOCK_KEY);
 	if (reply)

@@ -79,7 +79,7 @@ schema_before=$(sqlite3 "$E2E_STATE/platform-test.db" .schema)
 migrated=$(PT_DB_PATH=$E2E_STATE/platform-test.db PT_SQL_DIR=$PT_SRCDIR/sql "$PT_BUILDDIR/platform-test-admin" migrate)
 check "second migrate reports up to date" grep -q "up to date" <<<"$migrated"
 check "second migrate leaves the schema unchanged" test "$schema_before" = "$(sqlite3 "$E2E_STATE/platform-test.db" .schema)"
-versions=$(cd "$PT_SRCDIR/sql" && ls [0-9]*.sql | sed 's/^0*//; s/_.*//' | paste -sd,)
+versions=$(cd "$PT_SRCDIR/sql/sqlite" && ls [0-9]*.sql | sed 's/^0*//; s/_.*//' | paste -sd,)
 check "each migration recorded once ($versions)" test "$(sqlite3 "$E2E_STATE/platform-test.db" 'SELECT group_concat(version) FROM schema_migrations ORDER BY version')" = "$versions"
 cp "$E2E_STATE/platform-test.db" "$E2E_TMP/future.db"
 sqlite3 "$E2E_TMP/future.db" "INSERT INTO schema_migrations VALUES (999, '999_from_the_future.sql', '2030-01-01T00:00:00Z')"

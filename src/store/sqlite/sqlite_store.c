@@ -5,43 +5,18 @@
  * with BEGIN IMMEDIATE, which takes it. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
-
-/* One side's columns of the battles table, generated from the player spec:
- * the fighting attributes, then each balance before, then after. */
-#define ATTACKER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field)
-#define ATTACKER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_before")
-#define ATTACKER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_after")
-#define DEFENDER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field)
-#define DEFENDER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_before")
-#define DEFENDER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_after")
-#define SIDE_COLUMNS(side) PLAYER_ATTRIBUTES(side##_FIGHTS) PLAYER_ATTRIBUTES(side##_BEFORE) PLAYER_ATTRIBUTES(side##_AFTER)
-/* The same columns as "column = ?" assignments. */
-#define ATTACKER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field " = ?")
-#define ATTACKER_BEFORE_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", attacker_" #field "_before = ?")
-#define ATTACKER_AFTER_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", attacker_" #field "_after = ?")
-#define DEFENDER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field " = ?")
-#define DEFENDER_BEFORE_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", defender_" #field "_before = ?")
-#define DEFENDER_AFTER_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", defender_" #field "_after = ?")
-#define SIDE_SETS(side) \
-	PLAYER_ATTRIBUTES(side##_FIGHTS_SET) PLAYER_ATTRIBUTES(side##_BEFORE_SET) PLAYER_ATTRIBUTES(side##_AFTER_SET)
-#define BALANCE_SET(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", " #field " = ?")
-
-/* What sqlite_battles.c reads, in this order (its read_battle_row). */
-#define BATTLE_COLUMNS \
-	"SELECT id, attacker_id, defender_id, status, submitted_at, processed_at, winner_id, loser_id," \
-	" percent_stolen, gold_stolen, silver_stolen, score_awarded, seed" SIDE_COLUMNS(ATTACKER) SIDE_COLUMNS(DEFENDER)
 
 /* Indexed by enum sqlite_statement. Every query the program runs is here:
  * nothing is built from strings at run time (the macros above are expanded
@@ -54,31 +29,31 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_PING] = "SELECT count(*) FROM schema_migrations",
 	[STMT_PLAYER_INSERT] =
-		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
-		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_PLACEHOLDER) ", ?, ?)",
+		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
+		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_PLACEHOLDER) ", ?, ?)",
 	[STMT_PLAYER_GET] =
-		"SELECT id, name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
+		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
 		", score, created_at FROM players WHERE id = ?1",
 	[STMT_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
-		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(BALANCE_SET) " WHERE id = ?1",
+		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(STORE_BALANCE_SET) " WHERE id = ?1",
 	[STMT_BATTLE_INSERT] =
 		"INSERT INTO battles (attacker_id, defender_id, status, submitted_at)"
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
-	[STMT_BATTLE_GET] = BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[STMT_BATTLE_GET] = STORE_BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
-		SIDE_SETS(ATTACKER) SIDE_SETS(DEFENDER) ", turns = ?"
+		STORE_SIDE_SETS(ATTACKER) STORE_SIDE_SETS(DEFENDER) ", turns = ?"
 		" WHERE id = ?1 AND status = 'queued'",
 	[STMT_PLAYER_BATTLES_COUNT] = "SELECT count(*) FROM battle_participants WHERE player_id = ?1",
 	/* The columns of STMT_BATTLE_GET without the turns: summaries only. */
 	[STMT_PLAYER_BATTLES_PAGE] =
-		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
+		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
 	[STMT_QUEUED_BATTLE_IDS] =
 		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
@@ -135,7 +110,8 @@ static int busy_wait(void *context, int attempts)
 
 enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
-	const char *message = store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(sqlite_result);
+	sqlite3 *db = sqlite_db(store);
+	const char *message = db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
 	switch (sqlite_result) {
 	case SQLITE_CONSTRAINT_UNIQUE:
@@ -148,36 +124,51 @@ enum store_status sqlite_fail(struct store *store, int sqlite_result)
 
 static enum store_status exec_pragma(struct store *store, const char *sql)
 {
-	int result = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+	int result = sqlite3_exec(sqlite_db(store), sql, NULL, NULL, NULL);
 	return result == SQLITE_OK ? STORE_OK : sqlite_fail(store, result);
 }
 
-enum store_status store_open(const char *location, int busy_timeout_ms, struct store **out, char *error,
-			     size_t error_size)
+static void sqlite_close(struct store *store)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	for (size_t i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(sqlite->statements[i]);
+	sqlite3_close(sqlite->db);
+	if (sqlite->worker_lock >= 0)
+		close(sqlite->worker_lock);
+	free(sqlite);
+}
+
+static enum store_status sqlite_open(const struct settings *settings, struct store **out, char *error,
+				     size_t error_size)
 {
 	enum store_status status = STORE_UNAVAILABLE;
-	struct store *store = calloc(1, sizeof(*store));
+	struct sqlite_store *sqlite = calloc(1, sizeof(*sqlite));
 	*out = NULL;
-	if (!store) {
+	if (!sqlite) {
 		snprintf(error, error_size, "out of memory");
 		return STORE_UNAVAILABLE;
 	}
-	int result = sqlite3_open_v2(location, &store->db,
+	sqlite->base.backend = &store_backend_sqlite;
+	sqlite->database_path = settings->database_path;
+	sqlite->worker_lock = -1;
+	struct store *store = &sqlite->base;
+	int result = sqlite3_open_v2(settings->database_path, &sqlite->db,
 				     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (result != SQLITE_OK) {
 		status = sqlite_fail(store, result);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_extended_result_codes(sqlite->db, 1);
 	/* One policy per process is enough: every connection uses the same timeout. */
-	busy_policies[0].timeout_ms = busy_timeout_ms;
-	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	busy_policies[0].timeout_ms = settings->sqlite_busy_timeout_ms;
+	sqlite3_busy_handler(sqlite->db, busy_wait, &busy_policies[0]);
 	/* WAL lets readers run beside the one writer; NORMAL is durable across a
 	 * process crash (the WAL is in the OS cache) and fsyncs only at checkpoints.
 	 * The automatic checkpoint runs in the commit that crosses its threshold,
 	 * copying the WAL and fsyncing inside a request (16 % of a responder's
 	 * time on POST /players, measured). The worker checkpoints instead
-	 * (store_take_checkpoints, store_checkpoint); for everyone else the
+	 * (store_take_housekeeping, store_housekeeping); for everyone else the
 	 * threshold, raised from 1,000 pages to 16,000 (64 MB), only bounds the
 	 * WAL while no worker runs. */
 	if ((status = exec_pragma(store, "PRAGMA journal_mode = WAL")) != STORE_OK ||
@@ -189,36 +180,22 @@ enum store_status store_open(const char *location, int busy_timeout_ms, struct s
 	return STORE_OK;
 fail:
 	snprintf(error, error_size, "%s", store->error);
-	store_close(store);
+	sqlite_close(store);
 	return status;
-}
-
-void store_close(struct store *store)
-{
-	if (!store)
-		return;
-	for (size_t i = 0; i < STMT__COUNT; i++)
-		sqlite3_finalize(store->statements[i]);
-	sqlite3_close(store->db);
-	free(store);
-}
-
-const char *store_error(const struct store *store)
-{
-	return store->error;
 }
 
 sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which)
 {
-	sqlite3_stmt *statement = store->statements[which];
+	struct sqlite_store *sqlite = sqlite_of(store);
+	sqlite3_stmt *statement = sqlite->statements[which];
 	if (!statement) {
-		int result = sqlite3_prepare_v3(store->db, statement_sql[which], -1,
+		int result = sqlite3_prepare_v3(sqlite->db, statement_sql[which], -1,
 						SQLITE_PREPARE_PERSISTENT, &statement, NULL);
 		if (result != SQLITE_OK) {
 			sqlite_fail(store, result);
 			return NULL;
 		}
-		store->statements[which] = statement;
+		sqlite->statements[which] = statement;
 	}
 	sqlite3_reset(statement);
 	sqlite3_clear_bindings(statement);
@@ -252,46 +229,73 @@ static enum store_status run_simple(struct store *store, enum sqlite_statement w
 	return status;
 }
 
-enum store_status store_begin(struct store *store, enum store_intent intent)
+enum store_status sqlite_begin(struct store *store, enum store_intent intent)
 {
+	if (intent == STORE_APPLY_BATCH && sqlite_of(store)->worker_lock < 0)
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: this process does not hold the worker lock");
 	return run_simple(store, begin_statement[intent]);
 }
 
 /* Taking the write lock once waits out every submission between its BEGIN
  * IMMEDIATE and its COMMIT or ROLLBACK. */
-enum store_status store_wait_for_submissions(struct store *store)
+enum store_status sqlite_wait_for_submissions(struct store *store)
 {
 	enum store_status status = run_simple(store, STMT_BEGIN_IMMEDIATE);
-	return status == STORE_OK ? store_commit(store) : status;
+	return status == STORE_OK ? sqlite_commit(store) : status;
 }
 
-/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see store_open. */
-enum store_status store_take_housekeeping(struct store *store)
+/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see sqlite_open. */
+enum store_status sqlite_take_housekeeping(struct store *store)
 {
 	return exec_pragma(store, "PRAGMA wal_autocheckpoint = 1000");
 }
 
 /* Copies committed WAL frames into the database file without waiting for
  * readers or writers (a PASSIVE checkpoint). */
-enum store_status store_housekeeping(struct store *store)
+enum store_status sqlite_housekeeping(struct store *store)
 {
-	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	int result = sqlite3_wal_checkpoint_v2(sqlite_db(store), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	/* BUSY: another connection is checkpointing; the next turn catches up. */
 	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
 }
 
-enum store_status store_commit(struct store *store)
+enum store_status sqlite_commit(struct store *store)
 {
 	enum store_status status = run_simple(store, STMT_COMMIT);
-	if (status != STORE_OK)
-		store_rollback(store);
+	if (status != STORE_OK && !sqlite3_get_autocommit(sqlite_db(store)))
+		run_simple(store, STMT_ROLLBACK);
 	return status;
 }
 
-void store_rollback(struct store *store)
+static void sqlite_rollback(struct store *store)
 {
-	if (!sqlite3_get_autocommit(store->db))
+	if (!sqlite3_get_autocommit(sqlite_db(store)))
 		run_simple(store, STMT_ROLLBACK);
+}
+
+/* One worker per database: a lock file beside it, which the kernel releases
+ * even on kill -9. Held from the first success until the store is closed. */
+enum store_status sqlite_claim_worker(struct store *store, bool *active)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	char path[4096];
+	*active = sqlite->worker_lock >= 0;
+	if (*active)
+		return STORE_OK;
+	snprintf(path, sizeof(path), "%s.worker.lock", sqlite->database_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int failure = errno;
+		close(fd);
+		if (failure == EWOULDBLOCK)
+			return STORE_OK;
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: cannot lock %s: %s", path, strerror(failure));
+	}
+	sqlite->worker_lock = fd;
+	*active = true;
+	return STORE_OK;
 }
 
 enum store_status sqlite_get_by_id(struct store *store, enum sqlite_statement which, int64_t id,
@@ -330,7 +334,35 @@ void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t siz
 	snprintf(out, size, "%s", text ? (const char *)text : "");
 }
 
-enum store_status store_ping(struct store *store)
+enum store_status sqlite_ping(struct store *store)
 {
 	return run_simple(store, STMT_PING);
 }
+
+/* SQLite is the default: it takes any settings without PT_DATABASE_URL. */
+static bool sqlite_chosen(const struct settings *settings)
+{
+	return settings->database_path != NULL;
+}
+
+#define SQLITE_OPERATION(name, parameters, arguments) .name = sqlite_##name,
+const struct store_backend store_backend_sqlite = {
+	.name = "sqlite",
+	.chosen = sqlite_chosen,
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.rollback = sqlite_rollback,
+	STORE_OPERATIONS(SQLITE_OPERATION)
+	.migration = {
+		.create_table_sql = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
+		/* BEGIN IMMEDIATE takes the write lock: concurrent runs take turns. */
+		.lock_sql = NULL,
+		.unlock_sql = NULL,
+		.begin_sql = "BEGIN IMMEDIATE",
+		.exec = sqlite_migration_exec,
+		.recorded = sqlite_migration_recorded,
+		.record = sqlite_migration_record,
+	},
+};
+#undef SQLITE_OPERATION

@@ -7,7 +7,8 @@
 
 #include <sqlite3.h>
 
-#include "store/store.h"
+#include "store/store_backend.h"
+#include "store/store_sql.h"
 
 enum sqlite_statement {
 	STMT_BEGIN_IMMEDIATE,
@@ -35,11 +36,34 @@ enum sqlite_statement {
 	STMT__COUNT
 };
 
-struct store {
+struct sqlite_store {
+	struct store base;	/* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
 	sqlite3_stmt *statements[STMT__COUNT];
-	char error[256];
+	const char *database_path;	/* the settings' */
+	int worker_lock;		/* the worker role's lock file, or -1 */
 };
+
+static inline struct sqlite_store *sqlite_of(struct store *store)
+{
+	return (struct sqlite_store *)store;
+}
+
+static inline sqlite3 *sqlite_db(struct store *store)
+{
+	return sqlite_of(store)->db;
+}
+
+/* The backend's half of every call in STORE_OPERATIONS, as sqlite_NAME. */
+#define SQLITE_DECLARE(name, parameters, arguments) enum store_status sqlite_##name parameters;
+STORE_OPERATIONS(SQLITE_DECLARE)
+#undef SQLITE_DECLARE
+
+/* sqlite_migrate.c: the migration runner's SQLite half. */
+int sqlite_migration_exec(struct store *store, const char *sql, char *error, size_t error_size);
+int sqlite_migration_recorded(struct store *store, store_migration_visitor visit, void *context, char *error,
+			      size_t error_size);
+int sqlite_migration_record(struct store *store, int version, const char *name, char *error, size_t error_size);
 
 /* Looks up a prepared statement, preparing it on first use; reset and unbound. */
 sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which);
@@ -60,10 +84,5 @@ enum store_status sqlite_count_by_id(struct store *store, enum sqlite_statement 
 void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size);
 /* Maps an SQLite result code to a store_status and records the message. */
 enum store_status sqlite_fail(struct store *store, int sqlite_result);
-
-/* Columns of the player attributes, in PLAYER_ATTRIBUTES order, for the
- * statement table: ", gold, silver, ..." and ", ?, ?, ...". */
-#define SQLITE_ATTRIBUTE_COLUMN(field, min, max, default_value, role) ", " #field
-#define SQLITE_ATTRIBUTE_PLACEHOLDER(field, min, max, default_value, role) ", ?"
 
 #endif

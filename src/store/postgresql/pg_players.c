@@ -1,0 +1,110 @@
+/* pg_players.c — the players table on PostgreSQL: insert, lookups, and the
+ * scan that rebuilds the leaderboard. Attribute columns follow
+ * PLAYER_ATTRIBUTES, as store_sql.h generates them. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/postgresql/pg_store.h"
+
+enum store_status pg_player_insert(struct store *store, const struct player_create *player, const char *stored_hash,
+				   const char *created_at, int64_t *id_out)
+{
+	struct pg_params params = {0};
+	PGresult *result;
+	pg_param_text(&params, player->name);
+	pg_param_text(&params, player->description ? player->description : "");
+#define PARAM_ATTRIBUTE(field, min, max, default_value, role) pg_param_int64(&params, player->attributes.field);
+	PLAYER_ATTRIBUTES(PARAM_ATTRIBUTE)
+#undef PARAM_ATTRIBUTE
+	pg_param_text(&params, stored_hash);
+	pg_param_text(&params, created_at);
+	enum store_status status = pg_run(store, PG_PLAYER_INSERT, &params, &result);
+	if (status != STORE_OK)
+		return status;
+	*id_out = pg_column_int64(result, 0, 0);
+	PQclear(result);
+	return STORE_OK;
+}
+
+static enum store_status read_player_row(const PGresult *result, int row, void *opaque)
+{
+	struct player_record *out = opaque;
+	int column = 3;
+	out->id = pg_column_int64(result, row, 0);
+	pg_column_copy(result, row, 1, out->name, sizeof(out->name));
+	out->description = pg_column_strdup(result, row, 2, "");
+#define READ_ATTRIBUTE(field, min, max, default_value, role) out->attributes.field = pg_column_int64(result, row, column++);
+	PLAYER_ATTRIBUTES(READ_ATTRIBUTE)
+#undef READ_ATTRIBUTE
+	out->score = pg_column_int64(result, row, column++);
+	pg_column_copy(result, row, column, out->created_at, sizeof(out->created_at));
+	return out->description ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+enum store_status pg_player_get(struct store *store, int64_t id, struct player_record *out)
+{
+	memset(out, 0, sizeof(*out));
+	return pg_get_by_id(store, PG_PLAYER_GET, id, read_player_row, out);
+}
+
+enum store_status pg_player_exists(struct store *store, int64_t id)
+{
+	return pg_get_by_id(store, PG_PLAYER_EXISTS, id, NULL, NULL);
+}
+
+enum store_status pg_player_credentials(struct store *store, const char *name, int64_t *id_out, char **hash_out)
+{
+	struct pg_params params = {0};
+	PGresult *result;
+	*hash_out = NULL;
+	pg_param_text(&params, name);
+	enum store_status status = pg_run(store, PG_PLAYER_CREDENTIALS, &params, &result);
+	if (status != STORE_OK)
+		return status;
+	status = STORE_NOT_FOUND;
+	if (PQntuples(result) > 0) {
+		*id_out = pg_column_int64(result, 0, 0);
+		status = STORE_OK;
+		if (!PQgetisnull(result, 0, 1) && !(*hash_out = strdup(PQgetvalue(result, 0, 1))))
+			status = store_fail(store, STORE_UNAVAILABLE, "out of memory");
+	}
+	PQclear(result);
+	return status;
+}
+
+enum store_status pg_players_any(struct store *store, bool *any)
+{
+	PGresult *result;
+	enum store_status status = pg_run(store, PG_PLAYER_ANY, NULL, &result);
+	if (status != STORE_OK)
+		return status;
+	*any = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+	PQclear(result);
+	return STORE_OK;
+}
+
+/* Pages by id so no transaction stays open across the whole table. */
+enum store_status pg_players_scan(struct store *store, store_player_visitor visit, void *context)
+{
+	int64_t after = 0;
+	for (;;) {
+		PGresult *result;
+		enum store_status status = pg_run_id(store, PG_PLAYER_SCAN, after, &result);
+		if (status != STORE_OK)
+			return status;
+		int rows = PQntuples(result);
+		for (int row = 0; row < rows; row++) {
+			after = pg_column_int64(result, row, 0);
+			if (visit(context, after, PQgetvalue(result, row, 1), pg_column_int64(result, row, 2)) != 0) {
+				PQclear(result);
+				return STORE_UNAVAILABLE;
+			}
+		}
+		PQclear(result);
+		if (rows == 0)
+			return STORE_OK;
+	}
+}

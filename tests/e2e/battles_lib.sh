@@ -51,15 +51,11 @@ wait_for_drain() {
 	while [ "$(date +%s)" -lt "$deadline" ]; do
 		pending=$(redis-cli -s "$E2E_STATE/run/redis.sock" EVAL \
 			"return redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])" 2 pt:battles:queue pt:battles:processing 2>/dev/null)
-		queued=$(sqlite3 "$E2E_STATE/platform-test.db" "SELECT count(*) FROM battles WHERE status = 'queued'" 2>/dev/null)
+		queued=$(sql "SELECT count(*) FROM battles WHERE status = 'queued'" 2>/dev/null)
 		[ "$pending" = 0 ] && [ "$queued" = 0 ] && return 0
 		sleep 0.2
 	done
 	return 1
-}
-
-sql() {
-	sqlite3 "$E2E_STATE/platform-test.db" "$1"
 }
 
 # check_battle_invariants ACCEPTED_IDS_FILE TOTAL_GOLD TOTAL_SILVER [UNANSWERED [WORKER_KILLED]]
@@ -115,12 +111,12 @@ check_battle_invariants() {
 	check "no battle took more than the percentage" test "$(sql "
 		SELECT count(*) FROM battles WHERE gold_stolen > (CASE winner_id WHEN attacker_id THEN defender_gold_before ELSE attacker_gold_before END) * percent_stolen / 100
 		   OR silver_stolen > (CASE winner_id WHEN attacker_id THEN defender_silver_before ELSE attacker_silver_before END) * percent_stolen / 100")" = 0
-	# The sorted set equals SQLite: same members, same scores.
-	sql "SELECT id || ' ' || score FROM players ORDER BY id" > "$E2E_TMP/sqlite_scores"
+	# The sorted set equals the store: same members, same scores.
+	sql "SELECT id || ' ' || score FROM players ORDER BY id" > "$E2E_TMP/store_scores"
 	# (bash arithmetic: awk's doubles cannot hold 19 digits)
 	redis-cli -s "$E2E_STATE/run/redis.sock" ZRANGE pt:leaderboard 0 -1 |
 		while IFS=: read -r inverted id _; do
 			echo "$((10#$id)) $((9223372036854775807 - 10#$inverted))"
 		done | sort -n > "$E2E_TMP/redis_scores"
-	check "the leaderboard sorted set equals SQLite" cmp -s "$E2E_TMP/sqlite_scores" "$E2E_TMP/redis_scores"
+	check "the leaderboard sorted set equals the store" cmp -s "$E2E_TMP/store_scores" "$E2E_TMP/redis_scores"
 }

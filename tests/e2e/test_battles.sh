@@ -101,7 +101,8 @@ kill -CONT "$worker"
 wait_for_drain 20
 check "a battle whose queue entry was lost is applied" test "$(sql "SELECT status FROM battles WHERE id = $lost")" = done
 check "it was applied before the later battle of the same player" test \
-	"$(sql "SELECT b.defender_gold_after = l.attacker_gold_before AND b.defender_silver_after = l.attacker_silver_before
+	"$(sql "SELECT CASE WHEN b.defender_gold_after = l.attacker_gold_before
+	                     AND b.defender_silver_after = l.attacker_silver_before THEN 1 ELSE 0 END
 	        FROM battles b, battles l WHERE b.id = $lost AND l.id = $later")" = 1
 
 # ---- a player's battles ----

@@ -121,8 +121,23 @@ expect_error 422 invalid_field "limit 101"
 http GET /players/999999/battles -u "$E2E_ADMIN"
 expect_error 404 not_found "battles of an unknown player"
 
-# ---- 5,000 battles from concurrent clients ----
+# ---- ids reach the queue in id order, submitted at once over both responders ----
+# The worker stopped: the processing list (what it had taken, in order) and
+# then the queue are the order in which the queue received the ids.
 create_fighters 50
+kill -STOP "$worker"
+submit_battles 5 100 "$E2E_TMP/ordered"
+{ redis-cli -s "$E2E_STATE/run/redis.sock" LRANGE pt:battles:processing 0 -1
+  redis-cli -s "$E2E_STATE/run/redis.sock" LRANGE pt:battles:queue 0 -1; } | grep . > "$E2E_TMP/received"
+kill -CONT "$worker"
+check "500 concurrent submissions all answered 202" test "$(grep -c '^202 ' "$E2E_TMP/ordered")" = 500
+check "the queue received their ids in increasing order" \
+	test "$(awk 'NR > 1 && $1 <= last { bad++ } { last = $1 } END { print bad + 0 }' "$E2E_TMP/received")" = 0
+check "the queue received every one of them" test "$(wc -l < "$E2E_TMP/received")" -ge 500
+wait_for_drain 60
+check "and they drain" test $? = 0
+
+# ---- 5,000 battles from concurrent clients ----
 gold=$(sql 'SELECT sum(gold) FROM players')
 silver=$(sql 'SELECT sum(silver) FROM players')
 sql "SELECT id FROM battles" > "$E2E_TMP/accepted"

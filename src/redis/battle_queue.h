@@ -5,6 +5,7 @@
 #ifndef PT_BATTLE_QUEUE_H
 #define PT_BATTLE_QUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,9 @@ int battle_queue_pending(struct redis_link *link, int64_t *pending);
  * up to timeout_seconds for the first. *count may be 0 on timeout. */
 int battle_queue_take(struct redis_link *link, size_t max, double timeout_seconds,
 		      int64_t *ids, size_t *count);
-/* Removes the first count ids of the processing list (the batch just applied). */
-int battle_queue_acknowledge(struct redis_link *link, size_t count);
+/* Removes the batch just applied, ids[0..count) as taken, from the head of
+ * the processing list, unless the list no longer starts with it (another
+ * worker took it over): then *acknowledged stays false and nothing changes. */
+int battle_queue_acknowledge(struct redis_link *link, const int64_t *ids, size_t count, bool *acknowledged);
 
 #endif

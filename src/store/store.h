@@ -44,6 +44,8 @@ enum store_status {
 	STORE_CONFLICT,		/* a uniqueness rule: name taken, key reused */
 	STORE_INVALID,		/* a CHECK or foreign key refused the row: a bug upstream */
 	STORE_UNAVAILABLE,	/* busy past the timeout, I/O error, disk full, no memory */
+	STORE_UNKNOWN,		/* store_commit only: the connection broke while the COMMIT was in
+				 * flight, so it may have committed; ask whether its rows exist */
 };
 
 /* What a transaction is for; each backend maps it to its own locking. */
@@ -71,7 +73,10 @@ const char *store_error(const struct store *store);
 const char *store_backend_name(const struct store *store);
 
 enum store_status store_begin(struct store *store, enum store_intent intent);
-enum store_status store_commit(struct store *store);	/* rolls back when it fails */
+/* Rolls back when it fails. STORE_UNKNOWN (PostgreSQL): the server may have
+ * committed before the connection broke; the store has reconnected if it
+ * could within its timeout, so a lookup of what was written tells. */
+enum store_status store_commit(struct store *store);
 void store_rollback(struct store *store);		/* a no-op outside a transaction */
 enum store_status store_wait_for_submissions(struct store *store);
 

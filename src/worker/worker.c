@@ -372,12 +372,17 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	report->applied = batch.battle_count;
 	log_battles(&batch);
 	/* Delivered ids beyond this batch stay in the processing list for the next one. */
+	bool acknowledged = true;
 	if (publish_scores(app, &batch) != 0 ||
-	    (count > 0 && covers_delivery && battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK)) {
+	    (count > 0 && covers_delivery &&
+	     battle_queue_acknowledge(&app->redis, ids, count, &acknowledged) != REDIS_LINK_OK)) {
 		log_error("batch committed but not acknowledged (%s): it will be redelivered and skipped",
 			  app->redis.error);
 		goto out;
 	}
+	if (!acknowledged)
+		log_info("batch committed; the processing list is no longer this batch (another worker took it "
+			 "over): left for that worker, which skips what is done");
 	result = 0;
 out:
 	if (result != 0 && report->applied == 0)

@@ -184,6 +184,17 @@ e2e_dump() {
 	done
 }
 
+# e2e_redis ARGS...: redis-cli against the stack's Redis (its private socket,
+# unless a test set E2E_REDIS_ARGS for a Redis of its own).
+E2E_REDIS_ARGS=()
+e2e_redis() {
+	if [ "${#E2E_REDIS_ARGS[@]}" -gt 0 ]; then
+		redis-cli "${E2E_REDIS_ARGS[@]}" "$@"
+	else
+		redis-cli -s "$E2E_STATE/run/redis.sock" "$@"
+	fi
+}
+
 # e2e_admin ARGS...: platform-test-admin against the stack's store.
 e2e_admin() {
 	PT_DB_PATH=$E2E_STATE/platform-test.db PT_SQL_DIR=$PT_SRCDIR/sql \

@@ -331,17 +331,29 @@ enum store_status pg_commit(struct store *base)
 	 * an id while this transaction commits. */
 	if (store->order_lock_held && (status = pg_run(base, PG_ORDER_UNLOCK, NULL, NULL)) == STORE_OK)
 		store->order_lock_held = false;
-	if (status == STORE_OK)
+	bool sent = false;
+	if (status == STORE_OK) {
+		sent = true;
 		status = pg_run(base, PG_COMMIT, NULL, &result);
+	}
 	/* COMMIT of a failed transaction answers ROLLBACK, not an error. */
 	if (status == STORE_OK && strcmp(PQcmdStatus(result), "COMMIT") != 0)
 		status = store_fail(base, STORE_UNAVAILABLE, "postgresql: the transaction had failed and was rolled back");
 	PQclear(result);
-	if (status == STORE_OK)
+	if (status == STORE_OK) {
 		store->in_transaction = false;
-	else
-		pg_rollback(base);
-	return status;
+		return STORE_OK;
+	}
+	bool lost = sent && PQstatus(store->conn) == CONNECTION_BAD;
+	pg_rollback(base);
+	if (!lost)
+		return status;
+	/* The server may have committed before the connection broke. Connect
+	 * again (a restart takes a moment) so that the caller can look. */
+	int64_t deadline_ms = clock_monotonic_ms() + store->settings->pg_statement_timeout_ms;
+	while (ensure_connected(store) != STORE_OK && clock_monotonic_ms() < deadline_ms)
+		clock_sleep_ms(PG_RECONNECT_BACKOFF_MS);
+	return store_fail(base, STORE_UNKNOWN, "postgresql: the connection broke while the commit was in flight");
 }
 
 /* Every submission holds the submission lock shared while it has an id

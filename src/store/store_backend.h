@@ -85,7 +85,10 @@ struct store_migration_ops {
 	int (*record)(struct store *store, int version, const char *name, char *error, size_t error_size);
 };
 
-#define STORE_BACKEND_MEMBER(name, parameters, arguments) enum store_status(*name) parameters;
+/* The parameter list is spliced in whole, as a function pointer's: wrapped
+ * in parentheses it would stop being one (hence the NOLINT). */
+#define STORE_BACKEND_MEMBER(name, parameters, arguments) \
+	enum store_status(*name) parameters; /* NOLINT(bugprone-macro-parentheses) */
 
 struct store_backend {
 	const char *name;		/* also the migrations' folder: sql/NAME/ */

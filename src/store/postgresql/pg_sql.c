@@ -86,30 +86,26 @@ int pg_renumber(const char *sql, char *out, size_t out_size, int *parameter_coun
 	size_t used = 0;
 	int largest = 0;
 	for (const char *p = sql; *p; p++) {
-		char number[16];
-		const char *piece = number;
-		size_t length;
 		if (*p != '?') {
-			number[0] = *p;
-			length = 1;
-		} else {
-			int value = 0;
-			while (p[1] >= '0' && p[1] <= '9' && value < 1000)
-				value = value * 10 + (*++p - '0');
-			if (value == 0)
-				value = largest + 1;
-			if (value > largest)
-				largest = value;
-			int written = snprintf(number, sizeof(number), "$%d", value);
-			if (written < 0)
+			if (used + 2 > out_size)
 				return -1;
-			length = (size_t)written;
+			out[used++] = *p;
+			continue;
 		}
-		if (used + length + 1 > out_size)
+		int value = 0;
+		while (p[1] >= '0' && p[1] <= '9' && value < 1000)
+			value = value * 10 + (*++p - '0');
+		if (value == 0)
+			value = largest + 1;
+		if (value > largest)
+			largest = value;
+		int written = snprintf(out + used, out_size - used, "$%d", value);
+		if (written < 0 || used + (size_t)written + 1 > out_size)
 			return -1;
-		memcpy(out + used, piece, length);
-		used += length;
+		used += (size_t)written;
 	}
+	if (used + 1 > out_size)
+		return -1;
 	out[used] = '\0';
 	*parameter_count = largest;
 	return 0;

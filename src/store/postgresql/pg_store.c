@@ -53,12 +53,13 @@ enum store_status pg_fail_result(struct store *store, PGresult *result)
 	if (!message || !*message)
 		message = PQerrorMessage(pg_of(store)->conn);
 	snprintf(store->error, sizeof(store->error), "postgresql: %.*s", (int)strcspn(message, "\n"), message);
-	PQclear(result);
+	enum store_status status = STORE_UNAVAILABLE;
 	if (state && strcmp(state, "23505") == 0)
-		return STORE_CONFLICT;
-	if (state && strncmp(state, "23", 2) == 0)
-		return STORE_INVALID;
-	return STORE_UNAVAILABLE;
+		status = STORE_CONFLICT;
+	else if (state && strncmp(state, "23", 2) == 0)
+		status = STORE_INVALID;
+	PQclear(result);	/* state and message point into it */
+	return status;
 }
 
 /* The worker's session detects a dead peer within seconds, so that the

@@ -79,15 +79,19 @@ void battle_record_free(struct battle_record *battle)
 	battle->turns_json = NULL;
 }
 
+void store_state_from_record(const struct player_record *record, struct player_state *out)
+{
+	*out = (struct player_state){.id = record->id, .attributes = record->attributes, .score = record->score};
+	memcpy(out->name, record->name, sizeof(out->name));
+}
+
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out)
 {
 	struct player_record player;
 	memset(out, 0, sizeof(*out));
 	enum store_status status = store_player_get(store, id, &player);
-	if (status == STORE_OK) {
-		*out = (struct player_state){.id = player.id, .attributes = player.attributes, .score = player.score};
-		memcpy(out->name, player.name, sizeof(out->name));
-	}
+	if (status == STORE_OK)
+		store_state_from_record(&player, out);
 	player_record_free(&player);
 	return status;
 }

@@ -181,11 +181,18 @@ struct player_state {
 	int64_t score;
 };
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out);
+/* The states of count players, ids ascending and distinct, into
+ * out[0..count) in that order: one query where the engine is a server.
+ * STORE_NOT_FOUND when one of them does not exist. */
+enum store_status store_players_state(struct store *store, const int64_t *ids, size_t count,
+				      struct player_state *out);
 /* Writes the balances and the score. */
 enum store_status store_player_state_save(struct store *store, const struct player_state *player);
-/* Ids of queued battles up to max_id, oldest first, at most limit of them. */
-enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
-					  size_t *count);
+/* The queued battles up to max_id, oldest first, at most limit of them:
+ * visit is called for each (the record is freed after the call); a
+ * non-zero return stops. */
+enum store_status store_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
+				       void *context);
 /* Marks a queued battle done with its report; STORE_NOT_FOUND when it was not queued. */
 enum store_status store_battle_apply(struct store *store, const struct battle_record *battle);
 

@@ -61,9 +61,12 @@ struct store {
 	X(idempotency_insert, \
 	  (struct store *store, const char *caller, const char *key, const struct idempotency_record *record), \
 	  (store, caller, key, record)) \
+	X(players_state, (struct store *store, const int64_t *ids, size_t count, struct player_state *out), \
+	  (store, ids, count, out)) \
 	X(player_state_save, (struct store *store, const struct player_state *player), (store, player)) \
-	X(queued_battle_ids, (struct store *store, int64_t max_id, size_t limit, int64_t *ids, size_t *count), \
-	  (store, max_id, limit, ids, count)) \
+	X(queued_battles, \
+	  (struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit, void *context), \
+	  (store, max_id, limit, visit, context)) \
 	X(battle_apply, (struct store *store, const struct battle_record *battle), (store, battle))
 
 /* A recorded migration, as store_migration_ops.recorded reports it. */
@@ -103,6 +106,9 @@ struct store_backend {
 
 extern const struct store_backend store_backend_sqlite;
 extern const struct store_backend store_backend_postgresql;
+
+/* A player's state (the worker's view) from its record. */
+void store_state_from_record(const struct player_record *record, struct player_state *out);
 
 /* Records a message as the store's error (store_error) and returns status. */
 enum store_status store_fail(struct store *store, enum store_status status, const char *format, ...)

@@ -88,7 +88,8 @@ E2E_PG_PASSWORD="pg-password-for-tests-$$"
 # harness's own temporary directory is private to it). Sets E2E_PG_DIR,
 # E2E_PG_PORT, E2E_PG_SOCKET, E2E_PG_URL (the superuser, on the socket) and
 # E2E_DATABASE_URL (the application's role platform_test, owner of the
-# database platform_test, with a password). Safe to call twice.
+# database platform_test, with a password). E2E_PG_CONF: more lines for
+# postgresql.conf (experiments). Safe to call twice.
 e2e_start_postgresql() {
 	[ -z "$E2E_PG_DIR" ] || return 0
 	[ -x "$E2E_PG_BIN/initdb" ] || { echo "no PostgreSQL in $E2E_PG_BIN: run ./bootstrap as root" >&2; return 1; }
@@ -123,6 +124,7 @@ e2e_start_postgresql() {
 		logging_collector = off
 		log_min_messages = warning
 		log_line_prefix = '%m [%p] %a '
+		${E2E_PG_CONF:-}
 		CONF
 	e2e_pg_ctl start || return 1
 	E2E_PG_URL="postgresql://postgres@/postgres?host=$E2E_PG_SOCKET&port=$E2E_PG_PORT"
@@ -130,6 +132,13 @@ e2e_start_postgresql() {
 		-c "CREATE ROLE platform_test LOGIN PASSWORD '$E2E_PG_PASSWORD'" \
 		-c "CREATE DATABASE platform_test OWNER platform_test" >/dev/null || return 1
 	E2E_DATABASE_URL="postgresql://platform_test@/platform_test?host=$E2E_PG_SOCKET&port=$E2E_PG_PORT"
+}
+
+# e2e_pg_fresh_database: the application's database dropped (its sessions
+# ended) and created again, empty; for a second stack on the same server.
+e2e_pg_fresh_database() {
+	psql -X -q -v ON_ERROR_STOP=1 "$E2E_PG_URL" -c "DROP DATABASE IF EXISTS platform_test WITH (FORCE)" \
+		-c "CREATE DATABASE platform_test OWNER platform_test" >/dev/null
 }
 
 # e2e_pg_ctl start|stop|restart [pg_ctl options]: the server in E2E_PG_DIR.

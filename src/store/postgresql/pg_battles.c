@@ -83,20 +83,12 @@ enum store_status pg_battle_insert(struct store *store, int64_t attacker_id, int
 	return STORE_OK;
 }
 
-enum store_status pg_player_battle_count(struct store *store, int64_t player_id, int64_t *total)
+/* Every row of a battle statement, to visit. */
+static enum store_status visit_battles(struct store *store, enum pg_statement which, const struct pg_params *params,
+				       store_battle_visitor visit, void *context)
 {
-	return pg_count_by_id(store, PG_PLAYER_BATTLES_COUNT, player_id, total);
-}
-
-enum store_status pg_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
-				    store_battle_visitor visit, void *context)
-{
-	struct pg_params params = {0};
 	PGresult *result;
-	pg_param_int64(&params, player_id);
-	pg_param_int64(&params, limit);
-	pg_param_int64(&params, offset);
-	enum store_status status = pg_run(store, PG_PLAYER_BATTLES_PAGE, &params, &result);
+	enum store_status status = pg_run(store, which, params, &result);
 	if (status != STORE_OK)
 		return status;
 	for (int row = 0; status == STORE_OK && row < PQntuples(result); row++) {
@@ -111,21 +103,28 @@ enum store_status pg_player_battles(struct store *store, int64_t player_id, int6
 	return status;
 }
 
-enum store_status pg_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
-				       size_t *count)
+enum store_status pg_player_battle_count(struct store *store, int64_t player_id, int64_t *total)
+{
+	return pg_count_by_id(store, PG_PLAYER_BATTLES_COUNT, player_id, total);
+}
+
+enum store_status pg_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+				    store_battle_visitor visit, void *context)
 {
 	struct pg_params params = {0};
-	PGresult *result;
-	*count = 0;
+	pg_param_int64(&params, player_id);
+	pg_param_int64(&params, limit);
+	pg_param_int64(&params, offset);
+	return visit_battles(store, PG_PLAYER_BATTLES_PAGE, &params, visit, context);
+}
+
+enum store_status pg_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
+				    void *context)
+{
+	struct pg_params params = {0};
 	pg_param_int64(&params, max_id);
 	pg_param_int64(&params, (int64_t)limit);
-	enum store_status status = pg_run(store, PG_QUEUED_BATTLE_IDS, &params, &result);
-	if (status != STORE_OK)
-		return status;
-	for (int row = 0; row < PQntuples(result) && *count < limit; row++)
-		ids[(*count)++] = pg_column_int64(result, row, 0);
-	PQclear(result);
-	return STORE_OK;
+	return visit_battles(store, PG_QUEUED_BATTLES, &params, visit, context);
 }
 
 static void param_key(struct pg_params *params, const char *caller, const char *key)
@@ -193,6 +192,8 @@ enum store_status pg_player_state_save(struct store *store, const struct player_
 	PLAYER_IF_BALANCE(role, pg_param_int64(&params, player->attributes.field);)
 	PLAYER_ATTRIBUTES(PARAM_BALANCE)
 #undef PARAM_BALANCE
+	if (pg_of(store)->pipelined)
+		return pg_pipeline_send(pg_of(store), PG_PLAYER_UPDATE_BALANCES, &params);
 	return pg_run(store, PG_PLAYER_UPDATE_BALANCES, &params, NULL);
 }
 
@@ -212,6 +213,9 @@ enum store_status pg_battle_apply(struct store *store, const struct battle_recor
 	param_side(&params, &battle->attacker);
 	param_side(&params, &battle->defender);
 	pg_param_text(&params, battle->turns_json);
+	/* In the worker's batch: checked with the others before COMMIT (pg_pipeline.c). */
+	if (pg_of(store)->pipelined)
+		return pg_pipeline_send(pg_of(store), PG_BATTLE_APPLY, &params);
 	enum store_status status = pg_run(store, PG_BATTLE_APPLY, &params, &result);
 	if (status != STORE_OK)
 		return status;

@@ -50,6 +50,41 @@ enum store_status pg_player_get(struct store *store, int64_t id, struct player_r
 	return pg_get_by_id(store, PG_PLAYER_GET, id, read_player_row, out);
 }
 
+enum store_status pg_players_state(struct store *store, const int64_t *ids, size_t count, struct player_state *out)
+{
+	struct pg_params params = {0};
+	PGresult *result;
+	if (count == 0)
+		return STORE_OK;
+	/* "{1,2,3}": at most 20 digits and a comma per id. */
+	char *array = malloc(count * 21 + 3), *end = array;
+	if (!array)
+		return store_fail(store, STORE_UNAVAILABLE, "out of memory");
+	*end++ = '{';
+	for (size_t i = 0; i < count; i++)
+		end += sprintf(end, "%s%lld", i ? "," : "", (long long)ids[i]);
+	*end++ = '}';
+	*end = '\0';
+	pg_param_text(&params, array);
+	enum store_status status = pg_run(store, PG_PLAYERS_STATE, &params, &result);
+	free(array);
+	if (status != STORE_OK)
+		return status;
+	status = (size_t)PQntuples(result) == count ? STORE_OK : STORE_NOT_FOUND;
+	for (size_t i = 0; status == STORE_OK && i < count; i++) {
+		struct player_record player;
+		memset(&player, 0, sizeof(player));
+		status = read_player_row(result, (int)i, &player);
+		if (status == STORE_OK && player.id != ids[i])
+			status = STORE_NOT_FOUND;
+		if (status == STORE_OK)
+			store_state_from_record(&player, &out[i]);
+		player_record_free(&player);
+	}
+	PQclear(result);
+	return status;
+}
+
 enum store_status pg_player_exists(struct store *store, int64_t id)
 {
 	return pg_get_by_id(store, PG_PLAYER_EXISTS, id, NULL, NULL);

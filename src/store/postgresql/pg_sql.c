@@ -65,7 +65,13 @@ static const char *const statement_sql[PG__COUNT] = {
 	[PG_PLAYER_BATTLES_PAGE] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
-	[PG_QUEUED_BATTLE_IDS] = "SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	/* Off the partial index of queued rows (sql/postgresql/003). */
+	[PG_QUEUED_BATTLES] =
+		STORE_BATTLE_COLUMNS ", NULL FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	/* A batch's players in one round trip: ?1 is an array literal. */
+	[PG_PLAYERS_STATE] =
+		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
+		", score, created_at FROM players WHERE id = ANY (?1::bigint[]) ORDER BY id",
 	[PG_IDEMPOTENCY_LOCK] =
 		"SELECT pg_advisory_xact_lock(" PG_LOCK_IDEMPOTENCY_CLASS ", hashtext(?1::text || chr(10) || ?2::text))",
 	[PG_IDEMPOTENCY_GET] =

@@ -132,7 +132,12 @@ enum store_status pg_connect_if_needed(struct store *store)
 	return ensure_connected(pg_of(store));
 }
 
-static enum store_status prepare(struct pg_store *store, enum pg_statement which)
+void pg_statement_name(enum pg_statement which, char *out, size_t size)
+{
+	snprintf(out, size, "pt%d", (int)which);
+}
+
+enum store_status pg_prepare(struct pg_store *store, enum pg_statement which)
 {
 	char name[16];
 	int count = 0;
@@ -141,7 +146,7 @@ static enum store_status prepare(struct pg_store *store, enum pg_statement which
 	const char *sql = pg_statement_sql(which, &count);
 	if (!sql)
 		return store_fail(&store->base, STORE_UNAVAILABLE, "postgresql: statement %d does not fit", (int)which);
-	snprintf(name, sizeof(name), "pt%d", (int)which);
+	pg_statement_name(which, name, sizeof(name));
 	PGresult *result = PQprepare(store->conn, name, sql, count, NULL);
 	if (PQresultStatus(result) != PGRES_COMMAND_OK)
 		return pg_fail_result(&store->base, result);
@@ -154,12 +159,15 @@ static enum store_status run_once(struct pg_store *store, enum pg_statement whic
 				  PGresult **out)
 {
 	char name[16];
-	enum store_status status = ensure_connected(store);
+	/* Any statement but the batch's writes waits for their answers first. */
+	enum store_status status = store->pipelined ? pg_pipeline_finish(store) : STORE_OK;
 	if (status == STORE_OK)
-		status = prepare(store, which);
+		status = ensure_connected(store);
+	if (status == STORE_OK)
+		status = pg_prepare(store, which);
 	if (status != STORE_OK)
 		return status;
-	snprintf(name, sizeof(name), "pt%d", (int)which);
+	pg_statement_name(which, name, sizeof(name));
 	PGresult *result = PQexecPrepared(store->conn, name, params ? params->count : 0, params ? params->values : NULL,
 					  NULL, NULL, 0);
 	ExecStatusType type = PQresultStatus(result);
@@ -296,6 +304,8 @@ static enum store_status pg_open(const struct settings *settings, struct store *
 static void pg_rollback(struct store *base)
 {
 	struct pg_store *store = pg_of(base);
+	if (store->pipelined)
+		pg_pipeline_finish(store);	/* reads what is in flight; the batch is given up */
 	if (store->in_transaction && PQstatus(store->conn) == CONNECTION_OK)
 		pg_run(base, PG_ROLLBACK, NULL, NULL);
 	store->in_transaction = false;
@@ -318,6 +328,8 @@ enum store_status pg_begin(struct store *base, enum store_intent intent)
 	/* The BEGIN may have needed a new session, which does not hold the role. */
 	if (intent == STORE_APPLY_BATCH && !store->worker_claimed)
 		return store_fail(base, STORE_UNAVAILABLE, "postgresql: the worker role was lost with the connection");
+	if (intent == STORE_APPLY_BATCH)
+		return pg_pipeline_begin(store);
 	if (intent == STORE_SUBMIT_BATTLE)
 		return pg_run(base, PG_SUBMISSION_SHARE, NULL, NULL);
 	return STORE_OK;
@@ -327,10 +339,11 @@ enum store_status pg_commit(struct store *base)
 {
 	struct pg_store *store = pg_of(base);
 	PGresult *result = NULL;
-	enum store_status status = STORE_OK;
+	/* The batch's writes, sent in pipeline mode, answer now: all or none. */
+	enum store_status status = store->pipelined ? pg_pipeline_finish(store) : STORE_OK;
 	/* The push happened under the order lock: let the next submitter take
 	 * an id while this transaction commits. */
-	if (store->order_lock_held && (status = pg_run(base, PG_ORDER_UNLOCK, NULL, NULL)) == STORE_OK)
+	if (status == STORE_OK && store->order_lock_held && (status = pg_run(base, PG_ORDER_UNLOCK, NULL, NULL)) == STORE_OK)
 		store->order_lock_held = false;
 	bool sent = false;
 	if (status == STORE_OK) {

@@ -47,7 +47,8 @@ enum pg_statement {
 	PG_BATTLE_APPLY,
 	PG_PLAYER_BATTLES_COUNT,
 	PG_PLAYER_BATTLES_PAGE,
-	PG_QUEUED_BATTLE_IDS,
+	PG_QUEUED_BATTLES,
+	PG_PLAYERS_STATE,
 	PG_IDEMPOTENCY_LOCK,
 	PG_IDEMPOTENCY_GET,
 	PG_IDEMPOTENCY_DELETE,
@@ -67,6 +68,9 @@ struct pg_store {
 	bool worker_claimed;		/* PG_LOCK_WORKER, held by this connection */
 	bool worker_session;		/* the worker's: shorter TCP keepalives (store_take_housekeeping) */
 	bool reset_needed;		/* a session lock could not be released: start a new session */
+	bool pipelined;			/* in STORE_APPLY_BATCH: writes go out in pipeline mode */
+	int pipeline_pending;		/* sent since the last read of answers */
+	enum store_status pipeline_status;	/* the first failure among them */
 	int64_t failed_connect_ms;	/* when the last (re)connect failed, for a short back-off */
 };
 
@@ -92,6 +96,17 @@ void pg_param_text(struct pg_params *params, const char *text);
  * re-established and the statement tried once more on the new one. */
 enum store_status pg_run(struct store *store, enum pg_statement which, const struct pg_params *params,
 			 PGresult **result);
+/* Prepares a statement on this connection unless it already is. */
+enum store_status pg_prepare(struct pg_store *store, enum pg_statement which);
+void pg_statement_name(enum pg_statement which, char *out, size_t size);
+
+/* pg_pipeline.c: STORE_APPLY_BATCH's writes in pipeline mode. begin enters
+ * it (after BEGIN); send queues a write (its failure surfaces at finish);
+ * finish reads every answer and leaves the mode: the first failure, or OK. */
+enum store_status pg_pipeline_begin(struct pg_store *store);
+enum store_status pg_pipeline_send(struct pg_store *store, enum pg_statement which, const struct pg_params *params);
+enum store_status pg_pipeline_finish(struct pg_store *store);
+
 /* Outside a transaction: connects again if the connection is broken. */
 enum store_status pg_connect_if_needed(struct store *store);
 /* The same with one bigint parameter. */

@@ -91,16 +91,12 @@ enum store_status sqlite_player_battle_count(struct store *store, int64_t player
 	return sqlite_count_by_id(store, STMT_PLAYER_BATTLES_COUNT, player_id, total);
 }
 
-enum store_status sqlite_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
-				       store_battle_visitor visit, void *context)
+/* Rows of a battle statement whose ?1 is an id, to visit. */
+static enum store_status visit_battles(struct store *store, sqlite3_stmt *statement, store_battle_visitor visit,
+				       void *context)
 {
 	enum store_status status = STORE_OK;
-	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_BATTLES_PAGE, player_id);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 2, limit);
-	sqlite3_bind_int64(statement, 3, offset);
-	int result;
+	int result = SQLITE_DONE;
 	while (status == STORE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
 		struct battle_record battle;
 		memset(&battle, 0, sizeof(battle));
@@ -115,20 +111,42 @@ enum store_status sqlite_player_battles(struct store *store, int64_t player_id, 
 	return status;
 }
 
-enum store_status sqlite_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
-					  size_t *count)
+enum store_status sqlite_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+				       store_battle_visitor visit, void *context)
 {
-	*count = 0;
-	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_IDS, max_id);
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_BATTLES_PAGE, player_id);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	sqlite3_bind_int64(statement, 2, limit);
+	sqlite3_bind_int64(statement, 3, offset);
+	return visit_battles(store, statement, visit, context);
+}
+
+enum store_status sqlite_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
+					void *context)
+{
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLES, max_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	sqlite3_bind_int64(statement, 2, (sqlite3_int64)limit);
-	int result;
-	while ((result = sqlite3_step(statement)) == SQLITE_ROW && *count < limit)
-		ids[(*count)++] = sqlite3_column_int64(statement, 0);
-	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : sqlite_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
+	return visit_battles(store, statement, visit, context);
+}
+
+/* In-process, a lookup per player costs what one query over them would. */
+enum store_status sqlite_players_state(struct store *store, const int64_t *ids, size_t count,
+				       struct player_state *out)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct player_record player;
+		memset(&out[i], 0, sizeof(out[i]));
+		enum store_status status = sqlite_player_get(store, ids[i], &player);
+		if (status == STORE_OK)
+			store_state_from_record(&player, &out[i]);
+		player_record_free(&player);
+		if (status != STORE_OK)
+			return status;
+	}
+	return STORE_OK;
 }
 
 static void bind_key(sqlite3_stmt *statement, const char *caller, const char *key)

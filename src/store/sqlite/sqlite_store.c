@@ -55,8 +55,9 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_BATTLES_PAGE] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
-	[STMT_QUEUED_BATTLE_IDS] =
-		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	/* Off the partial index of queued rows (sql/sqlite/003). */
+	[STMT_QUEUED_BATTLES] =
+		STORE_BATTLE_COLUMNS ", NULL FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",

@@ -45,10 +45,10 @@ static enum store_status read_segment(struct pg_store *store)
 			PQclear(result);
 			break;
 		}
-		if (type == PGRES_COMMAND_OK && strcmp(PQcmdTuples(result), "1") == 0) {
+		bool changed_one_row = type == PGRES_COMMAND_OK && strcmp(PQcmdTuples(result), "1") == 0;
+		/* After the first failure the rest are aborted: only the first counts. */
+		if (changed_one_row || store->pipeline_status != STORE_OK) {
 			PQclear(result);
-		} else if (store->pipeline_status != STORE_OK) {
-			PQclear(result);	/* aborted after the first failure */
 		} else if (type == PGRES_COMMAND_OK) {
 			PQclear(result);
 			store->pipeline_status = store_fail(&store->base, STORE_NOT_FOUND,

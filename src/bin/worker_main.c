@@ -79,6 +79,22 @@ static void checkpoint_when_due(struct app *app, int64_t *last_checkpoint_ms)
 
 enum role { ROLE_UNKNOWN, ROLE_STANDBY, ROLE_ACTIVE };
 
+/* Logs a failure to claim the role once, and again only when it changes or
+ * every ERROR_REPEAT_MS: a standby asks four times a second, also while the
+ * database is down. */
+#define ERROR_REPEAT_MS 10000
+static void log_claim_error(const char *error)
+{
+	static char last[256];
+	static int64_t last_ms;
+	int64_t now_ms = clock_monotonic_ms();
+	if (strncmp(last, error, sizeof(last) - 1) == 0 && now_ms - last_ms < ERROR_REPEAT_MS)
+		return;
+	snprintf(last, sizeof(last), "%s", error);
+	last_ms = now_ms;
+	log_error("cannot claim the worker role: %s", error);
+}
+
 /* Whether this worker may apply battles now; logs each change of role. */
 static bool claim_role(struct app *app, enum role *role)
 {
@@ -86,7 +102,7 @@ static bool claim_role(struct app *app, enum role *role)
 	enum store_status status = store_claim_worker(app->store, &active);
 	enum role now = active ? ROLE_ACTIVE : ROLE_STANDBY;
 	if (status != STORE_OK)
-		log_error("cannot claim the worker role: %s", store_error(app->store));
+		log_claim_error(store_error(app->store));
 	if (now != *role) {
 		if (now == ROLE_ACTIVE)
 			log_info("active: this worker applies the battles (%s store)", store_backend_name(app->store));

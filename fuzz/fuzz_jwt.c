@@ -55,7 +55,7 @@ static char *sign_json(const uint8_t *text, size_t length)
 
 static void check_verify(const char *token)
 {
-	struct jwt_claims claims = {0, 0, 0};
+	struct jwt_claims claims = {0};
 	enum jwt_status status = jwt_verify_hs256(secret, sizeof(secret) - 1, token, NOW, &claims);
 
 	FUZZ_ASSERT(status >= JWT_OK && status <= JWT_NO_MEMORY);
@@ -87,7 +87,7 @@ static int64_t read_int64(const uint8_t *data)
 
 static void check_round_trip(const uint8_t *data, size_t size)
 {
-	struct jwt_claims claims, verified;
+	struct jwt_claims claims = {0}, verified;
 	char *token = NULL;
 	enum jwt_status status;
 
@@ -96,9 +96,13 @@ static void check_round_trip(const uint8_t *data, size_t size)
 	claims.subject = read_int64(data);
 	claims.issued_at = read_int64(data + 8);
 	claims.expires_at = read_int64(data + 16);
+	/* A session version, when the input has one (the id stays empty). */
+	if (size >= 32)
+		claims.version = read_int64(data + 24);
 	status = jwt_sign_hs256(secret, sizeof(secret) - 1, &claims, &token);
 	if (claims.subject < 1 || claims.subject > INT64_C(999999999999999999) || claims.issued_at < 0 ||
-	    claims.issued_at >= claims.expires_at || claims.expires_at > MAX_TIME) {
+	    claims.issued_at >= claims.expires_at || claims.expires_at > MAX_TIME || claims.version < 0 ||
+	    claims.version == INT64_MAX) {
 		FUZZ_ASSERT(status == JWT_MALFORMED && token == NULL);
 		return;
 	}
@@ -108,7 +112,8 @@ static void check_round_trip(const uint8_t *data, size_t size)
 	status = jwt_verify_hs256(secret, sizeof(secret) - 1, token, claims.issued_at, &verified);
 	FUZZ_ASSERT(status == JWT_OK);
 	FUZZ_ASSERT(verified.subject == claims.subject && verified.issued_at == claims.issued_at &&
-		    verified.expires_at == claims.expires_at);
+		    verified.expires_at == claims.expires_at && verified.version == claims.version &&
+		    verified.id[0] == '\0');
 	FUZZ_ASSERT(jwt_verify_hs256(secret, sizeof(secret) - 1, token, claims.expires_at, NULL) == JWT_EXPIRED);
 	free(token);
 }

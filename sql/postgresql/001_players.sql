@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 001_players.sql — players (PostgreSQL; sql/sqlite/001_players.sql is the
 -- same table for SQLite). Every bound of the contract is a CHECK, so a bad
 -- row is impossible whatever code writes it. The database is the source of

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 002_battles.sql — battles from submission ('queued') to report ('done')
 -- (PostgreSQL; the same tables as sql/sqlite/002_battles.sql). The row is
 -- inserted in the same transaction that puts the id on the Redis queue, so

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 001_players.sql — players; every bound of the contract is a CHECK, so a bad
 -- row is impossible whatever code writes it. SQLite is the source of truth
 -- for scores; the Redis leaderboard is an index over this table.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 002_battles.sql — battles from submission ('queued') to report ('done').
 -- The row is inserted in the same transaction that puts the id on the Redis
 -- queue, so the worker applies a queued id only when its row exists; the

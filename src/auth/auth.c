@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "auth/admin_credential.h"
 #include "auth/auth.h"
 #include "auth/auth_header.h"
 #include "auth/jwt.h"
@@ -14,62 +15,62 @@
 
 #define ADMIN_USER "admin"
 
-/* Compares digests, not the strings, so neither length nor content leaks through timing. */
-static int admin_password_matches(const char *expected, const char *given)
-{
-	unsigned char expected_digest[crypto_hash_sha256_BYTES], given_digest[crypto_hash_sha256_BYTES];
-	/* libsodium's SHA-256 cannot fail (it returns 0); a failure would still refuse. */
-	if (crypto_hash_sha256(expected_digest, (const unsigned char *)expected, strlen(expected)) != 0 ||
-	    crypto_hash_sha256(given_digest, (const unsigned char *)given, strlen(given)) != 0)
-		return 0;
-	return sodium_memcmp(expected_digest, given_digest, crypto_hash_sha256_BYTES) == 0;
-}
-
 static int is_admin_user(const char *user)
 {
 	return strcmp(user, ADMIN_USER) == 0;
 }
 
+/* A signed, unexpired token of an existing player, of the player's current
+ * session version, and not signed out: one store lookup. */
 static enum auth_outcome check_bearer(struct app *app, const char *token, int64_t now, struct caller *caller)
 {
 	struct jwt_claims claims;
 	const struct settings *settings = &app->settings;
+	int64_t session_version = 0;
+	bool revoked = false;
 	if (jwt_verify_hs256((const unsigned char *)settings->jwt_secret, strlen(settings->jwt_secret), token, now,
 			     &claims) != JWT_OK)
 		return AUTH_UNAUTHORIZED;
-	switch (store_player_exists(app->store, claims.subject)) {
+	switch (store_session_check(app->store, claims.subject, claims.token_id, &session_version, &revoked)) {
 	case STORE_OK:
-		caller->kind = CALLER_PLAYER;
-		caller->player_id = claims.subject;
-		return AUTH_ALLOWED;
+		break;
 	case STORE_NOT_FOUND:
 		return AUTH_UNAUTHORIZED;	/* a token for a player that no longer exists */
 	default:
 		return AUTH_UNAVAILABLE;
 	}
+	if (revoked || claims.version != session_version)
+		return AUTH_UNAUTHORIZED;
+	caller->kind = CALLER_PLAYER;
+	caller->player_id = claims.subject;
+	caller->session_version = session_version;
+	caller->has_token = true;
+	caller->token_expires_at = claims.expires_at;
+	memcpy(caller->token_id, claims.token_id, sizeof(caller->token_id));
+	return AUTH_ALLOWED;
 }
 
 /* A wrong name costs one hash like a wrong password, so names cannot be probed by timing. */
 static enum auth_outcome check_player_basic(struct app *app, const struct auth_credentials *credentials,
 					    struct caller *caller)
 {
-	int64_t player_id = 0;
-	char *hash = NULL;
+	struct player_credentials stored;
 	enum auth_outcome outcome = AUTH_UNAUTHORIZED;
-	enum store_status status = store_player_credentials(app->store, credentials->user, &player_id, &hash);
+	enum store_status status = store_player_credentials(app->store, credentials->user, &stored);
 	if (status == STORE_UNAVAILABLE)
 		return AUTH_UNAVAILABLE;
-	if (status != STORE_OK || !hash) {
+	if (status != STORE_OK || !stored.hash) {
 		password_verify_dummy(credentials->password);
 		goto out;
 	}
-	if (password_verify(credentials->password, hash) == PASSWORD_OK) {
+	if (password_verify(credentials->password, stored.hash) == PASSWORD_OK) {
 		caller->kind = CALLER_PLAYER;
-		caller->player_id = player_id;
+		caller->player_id = stored.id;
+		caller->session_version = stored.session_version;
 		outcome = AUTH_ALLOWED;
 	}
 out:
-	free(hash);
+	player_credentials_free(&stored);
 	return outcome;
 }
 
@@ -78,7 +79,7 @@ static enum auth_outcome apply_policy(struct app *app, enum auth_policy policy,
 				      struct caller *caller)
 {
 	int admin_basic = credentials->scheme == AUTH_SCHEME_BASIC && is_admin_user(credentials->user);
-	if (admin_basic && !admin_password_matches(app->settings.admin_password, credentials->password))
+	if (admin_basic && !admin_credential_matches(app->settings.admin_password, credentials->password))
 		return AUTH_UNAUTHORIZED;
 
 	switch (policy) {
@@ -102,6 +103,10 @@ static enum auth_outcome apply_policy(struct app *app, enum auth_policy policy,
 		if (credentials->scheme == AUTH_SCHEME_BEARER)
 			return check_bearer(app, credentials->token, now, caller);
 		return AUTH_UNAUTHORIZED;
+	case AUTH_POLICY_PLAYER_BEARER:
+		if (credentials->scheme == AUTH_SCHEME_BEARER)
+			return check_bearer(app, credentials->token, now, caller);
+		return admin_basic ? AUTH_FORBIDDEN : AUTH_UNAUTHORIZED;
 	case AUTH_POLICY_PLAYER_BASIC:
 		if (credentials->scheme != AUTH_SCHEME_BASIC || admin_basic)
 			return AUTH_UNAUTHORIZED;

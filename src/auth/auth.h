@@ -4,6 +4,7 @@
 #ifndef PT_AUTH_H
 #define PT_AUTH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "app/app.h"
@@ -18,6 +19,11 @@ enum caller_kind {
 struct caller {
 	enum caller_kind kind;
 	int64_t player_id;	/* CALLER_PLAYER only */
+	int64_t session_version;	/* CALLER_PLAYER: the player's, when authorized */
+	/* Set when a Bearer token authorized the call (to sign it out). */
+	bool has_token;
+	int64_t token_expires_at;
+	unsigned char token_id[32];
 };
 
 enum auth_outcome {

@@ -159,11 +159,23 @@ void jwt_release_thread_cache(void)
 	sodium_memzero(&mac_cache, sizeof(mac_cache));
 }
 
+/* base64url characters only, as our ids are; anything else is refused. */
+static bool id_valid(const char *id, size_t length)
+{
+	for (size_t i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return length <= JWT_ID_MAX;
+}
+
 static bool claims_valid(const struct jwt_claims *claims)
 {
 	return claims->subject > 0 && claims->subject <= JWT_MAX_SUBJECT &&
 	       claims->issued_at >= 0 && claims->issued_at < claims->expires_at &&
-	       claims->expires_at <= JWT_MAX_TIME;
+	       claims->expires_at <= JWT_MAX_TIME && claims->version >= 0 && claims->version < INT64_MAX &&
+	       id_valid(claims->id, strnlen(claims->id, sizeof(claims->id)));
 }
 
 /* sub is a string (RFC 7519 §4.1.2 StringOrURI), so the id is spelled one way only. */
@@ -202,12 +214,36 @@ static bool parse_time(json_object *claims, const char *name, int64_t *out)
 	return true;
 }
 
+/* The optional claims: absent is fine, present must be well-formed. */
+static bool parse_session(json_object *payload, struct jwt_claims *claims)
+{
+	json_object *field;
+	if (json_object_object_get_ex(payload, "jti", &field)) {
+		int length = json_object_get_string_len(field);
+		if (!json_object_is_type(field, json_type_string) || length < 1 ||
+		    !id_valid(json_object_get_string(field), (size_t)length))
+			return false;
+		memcpy(claims->id, json_object_get_string(field), (size_t)length);
+		claims->id[length] = '\0';
+	}
+	if (json_object_object_get_ex(payload, "ver", &field)) {
+		if (!json_object_is_type(field, json_type_int))
+			return false;
+		claims->version = json_object_get_int64(field);
+		/* json-c saturates: INT64_MAX is as good as refused. */
+		if (claims->version < 0 || claims->version == INT64_MAX)
+			return false;
+	}
+	return true;
+}
+
 static enum jwt_status parse_claims(json_object *payload, struct jwt_claims *claims)
 {
+	memset(claims, 0, sizeof(*claims));
 	if (!parse_subject(payload, &claims->subject) ||
 	    !parse_time(payload, "iat", &claims->issued_at) ||
 	    !parse_time(payload, "exp", &claims->expires_at) ||
-	    claims->expires_at <= claims->issued_at)
+	    claims->expires_at <= claims->issued_at || !parse_session(payload, claims))
 		return JWT_MALFORMED;
 	return JWT_OK;
 }
@@ -238,7 +274,9 @@ static enum jwt_status build_payload(const struct jwt_claims *claims, json_objec
 		return JWT_NO_MEMORY;
 	if (object_add(payload, "sub", json_object_new_string(subject)) != 0 ||
 	    object_add(payload, "iat", json_object_new_int64(claims->issued_at)) != 0 ||
-	    object_add(payload, "exp", json_object_new_int64(claims->expires_at)) != 0) {
+	    object_add(payload, "exp", json_object_new_int64(claims->expires_at)) != 0 ||
+	    (claims->id[0] && object_add(payload, "jti", json_object_new_string(claims->id)) != 0) ||
+	    (claims->version > 0 && object_add(payload, "ver", json_object_new_int64(claims->version)) != 0)) {
 		json_object_put(payload);
 		return JWT_NO_MEMORY;
 	}
@@ -376,6 +414,7 @@ enum jwt_status jwt_verify_hs256(const unsigned char *secret, size_t secret_leng
 	status = parse_claims(payload, &claims);
 	if (status != JWT_OK)
 		goto out;
+	crypto_hash_sha256(claims.token_id, parts.bytes[PART_SIGNATURE], parts.lengths[PART_SIGNATURE]);
 	if (now >= claims.expires_at) {
 		status = JWT_EXPIRED;
 		goto out;

@@ -9,12 +9,24 @@
 /* Longest token jwt_verify_hs256 will look at; anything longer is JWT_MALFORMED. */
 #define JWT_MAX_TOKEN_LENGTH 4096
 
+#define JWT_ID_MAX 64
+#define JWT_TOKEN_ID_BYTES 32
+
 /* sub is a positive player id of at most 18 decimal digits; iat and exp are
- * Unix seconds with 0 <= iat < exp <= 253402300799 (9999-12-31T23:59:59Z). */
+ * Unix seconds with 0 <= iat < exp <= 253402300799 (9999-12-31T23:59:59Z).
+ * jti (a session's random id, base64url) and ver (the player's session
+ * version when it was issued) are optional: a token without them has id ""
+ * and version 0, and signing leaves out an empty id and a version 0. */
 struct jwt_claims {
 	int64_t subject;
 	int64_t issued_at;
 	int64_t expires_at;
+	char id[JWT_ID_MAX + 1];
+	int64_t version;
+	/* Set by jwt_verify_hs256 only: SHA-256 of the token's signature, the
+	 * one identity every token has (tokens signed without a jti included),
+	 * which does not give the token back if it leaks. */
+	unsigned char token_id[JWT_TOKEN_ID_BYTES];
 };
 
 enum jwt_status {

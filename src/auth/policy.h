@@ -8,6 +8,7 @@ enum auth_policy {
 	AUTH_POLICY_ADMIN,		/* admin Basic only */
 	AUTH_POLICY_ADMIN_OR_PLAYER,	/* admin Basic or a player's Bearer token */
 	AUTH_POLICY_PLAYER_BASIC,	/* a player's Basic name:password only */
+	AUTH_POLICY_PLAYER_BEARER,	/* a player's Bearer token only (the admin: 403) */
 };
 
 #endif

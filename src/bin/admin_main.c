@@ -1,14 +1,16 @@
 /* admin_main.c — platform-test-admin: the operator's commands (migrate,
- * rebuild-leaderboard, load-test-data). */
+ * rebuild-leaderboard, check [--repair], load-test-data). */
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include "app/app.h"
+#include "redis/battle_queue.h"
 #include "redis/leaderboard.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -31,18 +33,161 @@ static int command_migrate(struct app *app)
 	return 0;
 }
 
+#define REBUILD_WAIT_MS 60000
+
 static int command_rebuild(struct app *app)
 {
-	if (leaderboard_reset(&app->redis) != LEADERBOARD_OK) {
-		fprintf(stderr, "platform-test-admin: %s\n", app->redis.error);
-		return 1;
-	}
-	if (leaderboard_rebuild(&app->redis, app->store, 60000) != LEADERBOARD_OK) {
+	if (leaderboard_rebuild(&app->redis, app->store, REBUILD_WAIT_MS) != LEADERBOARD_OK) {
 		fprintf(stderr, "platform-test-admin: rebuild failed: %s\n", app->redis.error);
 		return 1;
 	}
 	printf("leaderboard rebuilt from the %s store\n", store_backend_name(app->store));
 	return 0;
+}
+
+/* ---- check [--repair] ---- */
+
+/* The two looks of a check are this far apart; see keep_lasting. */
+#define CHECK_LOOKS_APART_MS 1000
+#define CHECK_TEXT_MAX 352
+
+struct difference {
+	char text[CHECK_TEXT_MAX];
+	bool board;	/* the leaderboard's: a rebuild repairs it */
+	enum battle_queue_difference kind;	/* else the queue's */
+	int64_t battle_id;
+};
+
+struct differences {
+	struct difference *items;
+	size_t count, capacity;
+	bool failed;	/* out of memory */
+};
+
+static void add_difference(struct differences *list, bool board, enum battle_queue_difference kind,
+			   int64_t battle_id, const char *text)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? 2 * list->capacity : 64;
+		struct difference *grown = realloc(list->items, capacity * sizeof(*grown));
+		if (!grown) {
+			list->failed = true;
+			return;
+		}
+		list->items = grown;
+		list->capacity = capacity;
+	}
+	struct difference *item = &list->items[list->count++];
+	snprintf(item->text, sizeof(item->text), "%s: %s", board ? "leaderboard" : "queue", text);
+	item->board = board;
+	item->kind = kind;
+	item->battle_id = battle_id;
+}
+
+static void board_differs(void *context, const char *text)
+{
+	add_difference(context, true, BATTLE_QUEUE_MISSING, 0, text);
+}
+
+static void queue_differs(void *context, enum battle_queue_difference kind, int64_t battle_id, const char *text)
+{
+	add_difference(context, false, kind, battle_id, text);
+}
+
+static int look(struct app *app, struct differences *list)
+{
+	size_t board_count = 0;
+	list->count = 0;
+	if (leaderboard_audit(&app->redis, app->store, board_differs, list, &board_count) != LEADERBOARD_OK ||
+	    battle_queue_audit(&app->redis, app->store, queue_differs, list) != REDIS_LINK_OK) {
+		fprintf(stderr, "platform-test-admin check: %s\n", app->redis.error);
+		return -1;
+	}
+	if (list->failed) {
+		fprintf(stderr, "platform-test-admin check: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps in first what second saw too. A difference seen once may be a
+ * write half-way: a create between its board entry and its commit, a
+ * battle between its push and its commit, the worker between its commit
+ * and its board update. */
+static void keep_lasting(struct differences *first, const struct differences *second)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < first->count; i++)
+		for (size_t j = 0; j < second->count; j++)
+			if (strcmp(first->items[i].text, second->items[j].text) == 0) {
+				first->items[kept++] = first->items[i];
+				break;
+			}
+	first->count = kept;
+}
+
+/* Two looks a second apart; what both saw is printed and left in found. */
+static int compare(struct app *app, struct differences *found)
+{
+	struct differences again = {0};
+	int status = look(app, found);
+	if (status == 0 && found->count > 0) {
+		clock_sleep_ms(CHECK_LOOKS_APART_MS);
+		status = look(app, &again);
+		if (status == 0)
+			keep_lasting(found, &again);
+	}
+	free(again.items);
+	if (status != 0)
+		return -1;
+	for (size_t i = 0; i < found->count; i++)
+		printf("%s\n", found->items[i].text);
+	printf("%zu difference(s) between the store and Redis\n", found->count);
+	return 0;
+}
+
+static int repair(struct app *app, const struct differences *found)
+{
+	bool board = false;
+	for (size_t i = 0; i < found->count; i++) {
+		const struct difference *item = &found->items[i];
+		board |= item->board;
+		/* A missing id is applied in its place in the order however late
+		 * it is pushed: the worker applies every queued row up to the
+		 * largest id delivered, oldest first. */
+		if (!item->board && item->kind == BATTLE_QUEUE_MISSING &&
+		    battle_queue_push(&app->redis, item->battle_id) != REDIS_LINK_OK) {
+			fprintf(stderr, "platform-test-admin check: %s\n", app->redis.error);
+			return -1;
+		}
+		if (!item->board && item->kind == BATTLE_QUEUE_STALE)
+			battle_queue_withdraw(&app->redis, item->battle_id);
+	}
+	if (board && command_rebuild(app) != 0)
+		return -1;
+	return 0;
+}
+
+/* 0 when the store and Redis agree (after the repair, with --repair), 4
+ * when they differ, 1 when they could not be compared. */
+static int command_check(struct app *app, bool repairing)
+{
+	struct differences found = {0};
+	int status = 1;
+	if (compare(app, &found) != 0)
+		goto out;
+	status = found.count == 0 ? 0 : 4;
+	if (status == 0 || !repairing)
+		goto out;
+	status = 1;
+	if (repair(app, &found) != 0)
+		goto out;
+	printf("repaired; checking again\n");
+	if (compare(app, &found) == 0)
+		status = found.count == 0 ? 0 : 4;
+out:
+	free(found.items);
+	return status;
 }
 
 /* Fills the database with count players named PREFIX-N with random scores
@@ -86,6 +231,9 @@ static void usage(FILE *stream)
 		"usage: platform-test-admin COMMAND\n"
 		"  migrate                          apply pending SQL migrations (PT_SQL_DIR)\n"
 		"  rebuild-leaderboard              rebuild the Redis leaderboard from the store\n"
+		"  check [--repair]                 compare the store with Redis (players, scores, queued\n"
+		"                                   battles), print the differences; --repair fixes them\n"
+		"                                   (exit 0: they agree, 4: they differ, 1: error)\n"
 		"  load-test-data COUNT [PREFIX]    add COUNT players named PREFIX-N (default \"load\")\n"
 		"Configuration comes from the PT_* environment variables (see README).\n");
 }
@@ -109,6 +257,8 @@ int main(int argc, char **argv)
 		status = command_migrate(&app);
 	} else if (strcmp(argv[1], "rebuild-leaderboard") == 0 && argc == 2) {
 		status = command_rebuild(&app);
+	} else if (strcmp(argv[1], "check") == 0 && (argc == 2 || (argc == 3 && strcmp(argv[2], "--repair") == 0))) {
+		status = command_check(&app, argc == 3);
 	} else if (strcmp(argv[1], "load-test-data") == 0 && (argc == 3 || argc == 4)) {
 		status = command_load(&app, strtol(argv[2], NULL, 10), argc == 4 ? argv[3] : "load");
 	} else {

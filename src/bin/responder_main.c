@@ -101,6 +101,9 @@ static int read_request(FCGX_Request *fcgi, struct request *request, struct requ
 	request->content_type = param(fcgi, "CONTENT_TYPE");
 	request->authorization = param(fcgi, "HTTP_AUTHORIZATION");
 	request->idempotency_key = param(fcgi, "HTTP_IDEMPOTENCY_KEY");
+	request->remote_addr = param(fcgi, "REMOTE_ADDR");
+	const char *throttle = param(fcgi, "PLATFORM_TEST_AUTH_THROTTLE");
+	request->auth_throttle = throttle && strcmp(throttle, "1") == 0;
 	request->query = query ? query : "";
 	if (!uri)
 		uri = param(fcgi, "DOCUMENT_URI");

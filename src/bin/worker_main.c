@@ -51,16 +51,17 @@ static void notify(const char *state)
 #endif
 }
 
-/* Redis lost its data (or never had the board): rebuild it from the store. */
-static void keep_leaderboard_built(struct app *app, time_t *last_check)
+/* The board check (leaderboard_check): Redis lost the board or part of it,
+ * or holds members that are no players (an undo Redis refused): rebuild it
+ * from the store. A Redis that is down is the take's to report. */
+static void keep_leaderboard_right(struct app *app, time_t *last_check, struct leaderboard_watch *watch)
 {
-	bool built = true;
+	bool rebuilt = false;
 	time_t now = time(NULL);
 	if (now - *last_check < LEADERBOARD_CHECK_SECONDS)
 		return;
 	*last_check = now;
-	if (leaderboard_is_built(&app->redis, &built) == LEADERBOARD_OK && !built)
-		leaderboard_rebuild(&app->redis, app->store, 0);
+	(void)leaderboard_check(&app->redis, app->store, watch, &rebuilt);
 }
 
 /* While the worker commits, its commits checkpoint the WAL as it fills
@@ -120,6 +121,7 @@ static int run(struct app *app)
 	size_t batch_size = (size_t)app->settings.worker_batch;
 	int64_t *ids = calloc(batch_size, sizeof(*ids));
 	time_t last_check = 0, last_sweep = 0;
+	struct leaderboard_watch watch = {{0}};
 	int64_t last_checkpoint_ms = 0;
 	unsigned long long applied = 0;
 	enum role role = ROLE_UNKNOWN;
@@ -134,7 +136,7 @@ static int run(struct app *app)
 			clock_sleep_ms(STANDBY_POLL_MS);
 			continue;
 		}
-		keep_leaderboard_built(app, &last_check);
+		keep_leaderboard_right(app, &last_check, &watch);
 		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
 			log_error("%s", app->redis.error);
 			clock_sleep_ms(RETRY_PAUSE_MS);

@@ -1,4 +1,4 @@
-/* engine.h — the battle rules of API.md ("Battle rules (normative)") as a pure
+/* engine.h — the battle rules of docs/api.md ("Battle rules (normative)") as a pure
  * function: fighters and a seed in, the full report out; no I/O, no globals. */
 #ifndef PT_ENGINE_H
 #define PT_ENGINE_H

@@ -2,9 +2,14 @@
  * every request goes through before its handler runs. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "http/dispatch.h"
 #include "http/handlers.h"
+#include "redis/auth_throttle.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 
 /* Indexed by enum endpoint, like endpoint_table in router.c. */
 #define PT_HANDLER_ROW(name, method, pattern, policy, handler) [ENDPOINT_##name] = (handler),
@@ -15,7 +20,9 @@ static const handler_function handler_table[ENDPOINT__COUNT] = {
 
 void handler_unavailable(struct response *response, const char *detail)
 {
-	log_error("unavailable: %s", detail);
+	/* Every caller passes the failing call's detail; an empty one is a bug
+	 * in that call, said as such rather than logged as nothing. */
+	log_error("unavailable: %s", detail && *detail ? detail : "(no detail recorded: a bug)");
 	response_error(response, API_ERROR_UNAVAILABLE, NULL, NULL);
 }
 
@@ -59,9 +66,45 @@ int handler_parse_body(const struct request *request, struct response *response,
 	}
 }
 
+/* 0 when the address may try credentials; else the response is a 429.
+ * Redis unreachable: the throttle is defence in depth, so the request goes
+ * on (and the failure is logged) rather than every route failing with it. */
+static int check_throttle(struct app *app, const struct request *request, struct response *response)
+{
+	bool blocked = false;
+	int64_t retry_after = 0;
+	char seconds[24];
+	if (auth_throttle_check(&app->redis, request->remote_addr, &blocked, &retry_after) != REDIS_LINK_OK) {
+		log_error("auth throttle not checked: %s", app->redis.error);
+		return 0;
+	}
+	if (!blocked)
+		return 0;
+	snprintf(seconds, sizeof(seconds), "%" PRId64, retry_after);
+	if (response_error(response, API_ERROR_TOO_MANY_REQUESTS, "too many failed authentications, retry later",
+			   NULL) == 0)
+		response_set_header(response, "Retry-After", seconds);
+	return -1;
+}
+
+/* One line per failure for fail2ban (docs/operations.md): the address, the
+ * route and the time; never what was sent. */
+static void record_failure(struct app *app, const struct request *request)
+{
+	char when[TIMEFMT_LENGTH];
+	if (timefmt_rfc3339(request->now, when) != 0)
+		when[0] = '\0';
+	log_info("auth failure: address=%s route=\"%s %s\" time=%s", request->remote_addr ? request->remote_addr : "-",
+		 request->method ? request->method : "-", request->path, when);
+	if (request->auth_throttle && auth_throttle_record_failure(&app->redis, request->remote_addr) != REDIS_LINK_OK)
+		log_error("auth failure not counted: %s", app->redis.error);
+}
+
 static int authorize(struct app *app, const struct request *request, enum auth_policy policy,
 		     struct caller *caller, struct response *response)
 {
+	if (policy != AUTH_POLICY_PUBLIC && request->auth_throttle && check_throttle(app, request, response) != 0)
+		return -1;
 	switch (auth_authorize(app, policy, request->authorization, request->now, caller)) {
 	case AUTH_ALLOWED:
 		return 0;
@@ -73,6 +116,10 @@ static int authorize(struct app *app, const struct request *request, enum auth_p
 		return -1;
 	case AUTH_UNAUTHORIZED:
 	default:
+		/* Presented credentials that failed count; a request without any
+		 * (a browser's first try) does not. */
+		if (request->authorization && request->authorization[0])
+			record_failure(app, request);
 		response_error(response, API_ERROR_UNAUTHORIZED, NULL, NULL);
 		return -1;
 	}

@@ -19,6 +19,9 @@
 	X(CREATE_SESSION, POST, "/sessions", PLAYER_BASIC, handle_create_session) \
 	X(SUBMIT_BATTLE, POST, "/battles", ADMIN_OR_PLAYER, handle_submit_battle) \
 	X(GET_BATTLE, GET, "/battles/{id}", ADMIN_OR_PLAYER, handle_get_battle) \
-	X(GET_LEADERBOARD, GET, "/leaderboard", ADMIN_OR_PLAYER, handle_get_leaderboard)
+	X(GET_LEADERBOARD, GET, "/leaderboard", ADMIN_OR_PLAYER, handle_get_leaderboard) \
+	X(END_SESSION, DELETE, "/sessions/current", PLAYER_BEARER, handle_end_session) \
+	X(END_PLAYER_SESSIONS, DELETE, "/players/{id}/sessions", ADMIN_OR_PLAYER, handle_end_player_sessions) \
+	X(CHANGE_PASSWORD, PUT, "/players/{id}/password", ADMIN_OR_PLAYER, handle_change_password)
 
 #endif

@@ -237,11 +237,12 @@ void handle_get_battle(struct app *app, const struct request *request, const str
 	battle_record_free(&battle);
 }
 
-enum player_battles_param { PARAM_LIMIT, PARAM_OFFSET };
+enum player_battles_param { PARAM_LIMIT, PARAM_OFFSET, PARAM_BEFORE, PARAM__COUNT };
 
-static const struct query_param_spec player_battles_params[] = {
+static const struct query_param_spec player_battles_params[PARAM__COUNT] = {
 	[PARAM_LIMIT] = {"limit", 1, PLAYER_BATTLES_PAGE_MAX, 20},
 	[PARAM_OFFSET] = {"offset", 0, 1000000000000000LL, 0},
+	[PARAM_BEFORE] = {"before", 1, INT64_MAX, 0},
 };
 
 static int add_summary(void *context, const struct battle_record *battle)
@@ -263,9 +264,12 @@ void handle_list_player_battles(struct app *app, const struct request *request, 
 	json_object *list = json_object_new_array();
 	int64_t total = 0;
 
-	switch (query_parse(request->query, player_battles_params, 2, &values, &fields)) {
+	switch (query_parse(request->query, player_battles_params, PARAM__COUNT, &values, &fields)) {
 	case VALIDATE_OK:
-		break;
+		if (!values.present[PARAM_BEFORE] || !values.present[PARAM_OFFSET])
+			break;
+		handler_invalid_field(response, "before", "cannot be combined with offset");
+		goto out;
 	case VALIDATE_INVALID:
 		response_error(response, API_ERROR_INVALID_FIELD, NULL, fields);
 		goto out;
@@ -281,9 +285,14 @@ void handle_list_player_battles(struct app *app, const struct request *request, 
 		response_error(response, API_ERROR_NOT_FOUND, "no such player", NULL);
 		goto out;
 	}
+	struct battle_page_request page_request = {
+		.player_id = match->id,
+		.limit = values.values[PARAM_LIMIT],
+		.offset = values.values[PARAM_OFFSET],
+		.before = values.values[PARAM_BEFORE],
+	};
 	if (status != STORE_OK || store_player_battle_count(app->store, match->id, &total) != STORE_OK ||
-	    store_player_battles(app->store, match->id, values.values[PARAM_LIMIT], values.values[PARAM_OFFSET],
-				 add_summary, list) != STORE_OK)
+	    store_player_battles(app->store, &page_request, add_summary, list) != STORE_OK)
 		goto unavailable;
 	page = view_battle_page(total, list);
 	list = NULL;	/* owned by page, or freed with it */

@@ -1,12 +1,15 @@
 /* handler_leaderboard.c — GET /leaderboard, by page or around a player.
- * A board that Redis lost (no marker) is rebuilt from SQLite before it is
- * served, never shown empty; a player missing from the board is put back. */
+ * A board that Redis lost (no marker) or that is damaged (its set and hash
+ * disagree, a member does not decode, a player of the store is missing
+ * from it) is rebuilt from the store before it is served, never shown
+ * empty or wrong; what was wrong is logged. */
 #include "config.h"
 
 #include "http/handlers.h"
 #include "redis/leaderboard.h"
 #include "http/query.h"
 #include "http/views.h"
+#include "util/log.h"
 
 #define REBUILD_WAIT_MS 10000
 
@@ -25,17 +28,6 @@ static enum leaderboard_status read_board(struct app *app, const struct query_va
 		return leaderboard_read_around(&app->redis, values->values[PARAM_AROUND], values->values[PARAM_LIMIT],
 					       page);
 	return leaderboard_read_page(&app->redis, values->values[PARAM_OFFSET], values->values[PARAM_LIMIT], page);
-}
-
-/* The around= player exists in SQLite: put it on the board from there. */
-static enum leaderboard_status restore_player(struct app *app, int64_t player_id)
-{
-	struct player_record player;
-	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
-	if (store_player_get(app->store, player_id, &player) == STORE_OK)
-		status = leaderboard_set_score(&app->redis, player.id, player.name, player.score, 0);
-	player_record_free(&player);
-	return status;
 }
 
 /* 0 when the around= player exists, else the response is set. */
@@ -81,11 +73,14 @@ void handle_get_leaderboard(struct app *app, const struct request *request, cons
 	if (check_around(app, &values, response) != 0)
 		return;
 	enum leaderboard_status status = read_board(app, &values, &page);
-	if (status == LEADERBOARD_NOT_BUILT &&
-	    leaderboard_rebuild(&app->redis, app->store, REBUILD_WAIT_MS) == LEADERBOARD_OK)
-		status = read_board(app, &values, &page);
-	if (status == LEADERBOARD_NOT_FOUND && restore_player(app, values.values[PARAM_AROUND]) == LEADERBOARD_OK)
-		status = read_board(app, &values, &page);
+	/* NOT_FOUND: check_around saw the player in the store, and a committed
+	 * player is always on the board, so the board lost it. */
+	if (status == LEADERBOARD_NOT_BUILT || status == LEADERBOARD_DAMAGED || status == LEADERBOARD_NOT_FOUND) {
+		if (status != LEADERBOARD_NOT_BUILT)
+			log_error("%s; rebuilding it", app->redis.error);
+		if (leaderboard_rebuild(&app->redis, app->store, REBUILD_WAIT_MS) == LEADERBOARD_OK)
+			status = read_board(app, &values, &page);
+	}
 	if (status != LEADERBOARD_OK) {
 		handler_unavailable(response, app->redis.error);
 		return;

@@ -1,7 +1,11 @@
 /* handler_players.c — POST /players and GET /players/{id}.
  * A create writes SQLite and the leaderboard together: the SQLite
  * transaction stays open until Redis took the entry, and an entry whose
- * commit failed is taken back, so neither exists without the other. */
+ * commit failed is taken back, so neither exists without the other. When
+ * Redis refuses the undo too (e.g. MISCONF: it took the entry in memory but
+ * could not write its AOF), the failure is logged and the worker's board
+ * check removes the entry, a member that is no player, once Redis takes
+ * writes again (leaderboard_check). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -33,6 +37,14 @@ static void respond_created(struct response *response, const struct player_creat
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 }
 
+/* The undo of a create that did not commit. */
+static void take_back_entry(struct app *app, int64_t id, const char *name)
+{
+	if (leaderboard_remove(&app->redis, id, name, 0) != LEADERBOARD_OK)
+		log_error("create of player %" PRId64 " rolled back, but its leaderboard entry could not be taken back"
+			  " (%s); the board check removes it once Redis takes writes", id, app->redis.error);
+}
+
 /* Returns the stored id, or 0 with the response already set. */
 static int64_t insert_with_leaderboard(struct app *app, const struct player_create *input,
 				       const char *stored_hash, const char *created_at,
@@ -57,7 +69,7 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
 		store_rollback(app->store);
 		handler_unavailable(response, app->redis.error);
-		leaderboard_remove(&app->redis, id, input->name, 0);
+		take_back_entry(app, id, input->name);
 		return 0;
 	}
 	enum store_status committed = store_commit(app->store);
@@ -72,8 +84,8 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 		return 0;
 	}
 	if (committed != STORE_OK) {
-		leaderboard_remove(&app->redis, id, input->name, 0);
 		handler_unavailable(response, store_error(app->store));
+		take_back_entry(app, id, input->name);
 		return 0;
 	}
 	return id;

@@ -17,6 +17,8 @@ struct request {
 	const char *content_type;	/* may be NULL */
 	const char *authorization;	/* may be NULL */
 	const char *idempotency_key;	/* may be NULL */
+	const char *remote_addr;	/* REMOTE_ADDR, the client as nginx saw it; may be NULL */
+	bool auth_throttle;		/* the site's limits are on (PLATFORM_TEST_AUTH_THROTTLE=1, a FastCGI parameter from nginx) */
 	const char *body;		/* body_length bytes, not NUL-terminated */
 	size_t body_length;
 	bool body_too_large;		/* CONTENT_LENGTH over REQUEST_BODY_MAX: body not read */

@@ -91,6 +91,15 @@ int response_json(struct response *response, int status, json_object *body)
 	return body ? 0 : -1;
 }
 
+/* Content-Type too: the contract gives every response one. */
+int response_no_content(struct response *response)
+{
+	json_object_put(response->body);
+	response->body = NULL;
+	response->status = 204;
+	return response_set_header(response, "Content-Type", "application/json");
+}
+
 int response_set_header(struct response *response, const char *name, const char *value)
 {
 	char *copy = strdup(value);

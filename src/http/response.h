@@ -44,6 +44,9 @@ void response_reset(struct response *response);
 /* Sets status and body; takes ownership of body even on failure. 0 or -1. */
 int response_json(struct response *response, int status, json_object *body);
 
+/* 204: no body (Content-Type application/json all the same). 0 or -1. */
+int response_no_content(struct response *response);
+
 /* The contract's error body. message NULL means the code's default message.
  * fields (taken, may be NULL) is kept only for API_ERROR_INVALID_FIELD.
  * Headers the contract ties to a status (WWW-Authenticate on 401) are added here. */

@@ -14,7 +14,9 @@
  * HTTP_METHOD_OTHER, never routable (405 on a known path). */
 #define PT_HTTP_METHODS(X) \
 	X(GET) \
-	X(POST)
+	X(POST) \
+	X(PUT) \
+	X(DELETE)
 
 #define PT_HTTP_METHOD_ENUM(name) HTTP_METHOD_##name,
 enum http_method {

@@ -82,6 +82,15 @@ static const struct field_spec player_fields[PLAYER_FIELD__COUNT] = {
 	PLAYER_ATTRIBUTES(PLAYER_ATTRIBUTE_RULE)
 };
 
+enum password_field { PASSWORD_NEW, PASSWORD_CURRENT, PASSWORD_FIELD__COUNT };
+
+/* The new one follows the create rule; the current one is whatever a
+ * password can be, and whether it is right is the handler's (403). */
+static const struct field_spec password_fields[PASSWORD_FIELD__COUNT] = {
+	[PASSWORD_NEW] = {"password", FIELD_STRING, true, 8, 128, LENGTH_BYTES, RULE_NO_NUL, 0, NULL},
+	[PASSWORD_CURRENT] = {"current_password", FIELD_STRING, false, 1, 128, LENGTH_BYTES, RULE_NO_NUL, 0, NULL},
+};
+
 enum battle_field { BATTLE_ATTACKER_ID, BATTLE_DEFENDER_ID, BATTLE_FIELD__COUNT };
 
 /* 2^53 - 1: the largest id every JSON client holds exactly. */
@@ -264,6 +273,15 @@ static enum validate_status schema_apply(const struct field_spec *specs, size_t 
 
 /* ---- players ------------------------------------------------------------- */
 
+static void free_secret(char *secret)
+{
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+}
+
+
 enum validate_status player_create_validate(const struct json_body *body, struct player_create *out,
 					    json_object **fields)
 {
@@ -300,11 +318,38 @@ void player_create_free(struct player_create *player)
 		return;
 	free(player->name);
 	free(player->description);
-	if (player->password) {
-		explicit_bzero(player->password, strlen(player->password));
-		free(player->password);
-	}
+	free_secret(player->password);
 	memset(player, 0, sizeof(*player));
+}
+
+/* ---- password change ------------------------------------------------------ */
+
+enum validate_status password_change_validate(const struct json_body *body, struct password_change *out,
+					      json_object **fields)
+{
+	struct field_value values[PASSWORD_FIELD__COUNT];
+	enum validate_status status;
+
+	memset(out, 0, sizeof(*out));
+	status = schema_apply(password_fields, PASSWORD_FIELD__COUNT, body, values, fields);
+	if (status != VALIDATE_OK)
+		return status;
+	out->password = strndup(values[PASSWORD_NEW].string, values[PASSWORD_NEW].string_length);
+	if (values[PASSWORD_CURRENT].string)
+		out->current_password =
+			strndup(values[PASSWORD_CURRENT].string, values[PASSWORD_CURRENT].string_length);
+	if (!out->password || (values[PASSWORD_CURRENT].string && !out->current_password)) {
+		password_change_free(out);
+		return VALIDATE_NO_MEMORY;
+	}
+	return VALIDATE_OK;
+}
+
+void password_change_free(struct password_change *change)
+{
+	free_secret(change->password);
+	free_secret(change->current_password);
+	memset(change, 0, sizeof(*change));
 }
 
 /* ---- battles ------------------------------------------------------------- */

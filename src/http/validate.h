@@ -32,6 +32,17 @@ enum validate_status player_create_validate(const struct json_body *body, struct
 					    json_object **fields);
 void player_create_free(struct player_create *player);	/* wipes password */
 
+/* PUT /players/{id}/password. Both strings malloc'd, wiped when freed. */
+struct password_change {
+	char *password;
+	char *current_password;	/* NULL when absent */
+};
+
+/* Same conventions as player_create_validate(). */
+enum validate_status password_change_validate(const struct json_body *body, struct password_change *out,
+					      json_object **fields);
+void password_change_free(struct password_change *change);
+
 struct battle_submit {
 	int64_t attacker_id;
 	int64_t defender_id;

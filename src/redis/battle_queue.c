@@ -1,10 +1,12 @@
 /* battle_queue.c — RPUSH on submit; LMOVE-based reliable take; an exact
- * acknowledgement (the batch's ids are still the head of processing). */
+ * acknowledgement (the batch's ids are still the head of processing); the
+ * audit of the queue against the store. */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "redis/battle_queue.h"
 
@@ -47,26 +49,35 @@ void battle_queue_withdraw(struct redis_link *link, int64_t battle_id)
 		freeReplyObject(reply);
 }
 
-int battle_queue_pending(struct redis_link *link, int64_t *pending)
+int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writable)
 {
 	int status = REDIS_LINK_ERR;
 	const char *queue[] = {"LLEN", BATTLE_QUEUE_KEY};
 	const char *processing[] = {"LLEN", BATTLE_PROCESSING_KEY};
-	redisReply *first = NULL, *second = NULL;
+	const char *probe[] = {"RPUSHX", BATTLE_QUEUE_PROBE_KEY, "0"};
+	redisReply *replies[3] = {NULL, NULL, NULL};
+	size_t sent = writable ? 3 : 2;
 	if (redis_link_append_argv(link, 2, queue, NULL) != REDIS_LINK_OK ||
-	    redis_link_append_argv(link, 2, processing, NULL) != REDIS_LINK_OK)
+	    redis_link_append_argv(link, 2, processing, NULL) != REDIS_LINK_OK ||
+	    (writable && redis_link_append_argv(link, 3, probe, NULL) != REDIS_LINK_OK))
 		goto out;
-	first = redis_link_read(link);
-	second = first ? redis_link_read(link) : NULL;
-	if (!first || !second || first->type != REDIS_REPLY_INTEGER || second->type != REDIS_REPLY_INTEGER)
+	for (size_t i = 0; i < sent; i++)
+		if (!(replies[i] = redis_link_read(link)))
+			goto out;
+	if (replies[0]->type != REDIS_REPLY_INTEGER || replies[1]->type != REDIS_REPLY_INTEGER)
 		goto out;
-	*pending = first->integer + second->integer;
+	*pending = replies[0]->integer + replies[1]->integer;
 	status = REDIS_LINK_OK;
+	if (!writable)
+		goto out;
+	*writable = replies[2]->type == REDIS_REPLY_INTEGER;
+	if (!*writable)
+		snprintf(link->error, sizeof(link->error), "redis refuses writes: %s",
+			 replies[2]->type == REDIS_REPLY_ERROR ? replies[2]->str : "unexpected reply");
 out:
-	if (first)
-		freeReplyObject(first);
-	if (second)
-		freeReplyObject(second);
+	for (size_t i = 0; i < sent; i++)
+		if (replies[i])
+			freeReplyObject(replies[i]);
 	return status;
 }
 
@@ -144,4 +155,108 @@ int battle_queue_acknowledge(struct redis_link *link, const int64_t *ids, size_t
 	*acknowledged = reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
 	freeReplyObject(reply);
 	return REDIS_LINK_OK;
+}
+
+/* ---- the audit ---- */
+
+#define AUDIT_CHUNK 10000
+
+struct queued_ids {
+	int64_t *ids;
+	size_t count, capacity;
+};
+
+static int add_id(struct queued_ids *list, int64_t id)
+{
+	if (list->count == list->capacity) {
+		size_t capacity = list->capacity ? 2 * list->capacity : 1024;
+		int64_t *grown = realloc(list->ids, capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		list->ids = grown;
+		list->capacity = capacity;
+	}
+	list->ids[list->count++] = id;
+	return 0;
+}
+
+static int compare_ids(const void *left, const void *right)
+{
+	int64_t a = *(const int64_t *)left, b = *(const int64_t *)right;
+	return (a > b) - (a < b);
+}
+
+static int read_list(struct redis_link *link, const char *key, struct queued_ids *list)
+{
+	for (long long start = 0;; start += AUDIT_CHUNK) {
+		redisReply *reply = redis_link_command(link, "LRANGE %s %lld %lld", key, start, start + AUDIT_CHUNK - 1);
+		if (!reply)
+			return REDIS_LINK_ERR;
+		size_t got = reply->type == REDIS_REPLY_ARRAY ? reply->elements : 0;
+		for (size_t i = 0; i < got; i++) {
+			if (reply->element[i]->type != REDIS_REPLY_STRING ||
+			    add_id(list, strtoll(reply->element[i]->str, NULL, 10)) != 0) {
+				freeReplyObject(reply);
+				snprintf(link->error, sizeof(link->error), "queue audit: a list entry is no id, or no memory");
+				return REDIS_LINK_ERR;
+			}
+		}
+		freeReplyObject(reply);
+		if (got < AUDIT_CHUNK)
+			return REDIS_LINK_OK;
+	}
+}
+
+struct queue_audit {
+	struct queued_ids delivered;	/* both lists, sorted */
+	battle_queue_report report;
+	void *context;
+};
+
+static int audit_queued(void *opaque, int64_t id)
+{
+	struct queue_audit *audit = opaque;
+	char text[160];
+	if (audit->delivered.count > 0 &&
+	    bsearch(&id, audit->delivered.ids, audit->delivered.count, sizeof(id), compare_ids))
+		return 0;
+	snprintf(text, sizeof(text), "battle %" PRId64 " is queued in the store but in neither Redis list", id);
+	audit->report(audit->context, BATTLE_QUEUE_MISSING, id, text);
+	return 0;
+}
+
+int battle_queue_audit(struct redis_link *link, struct store *store, battle_queue_report report, void *context)
+{
+	struct queue_audit audit = {.report = report, .context = context};
+	struct queued_ids queue = {0};
+	int status = REDIS_LINK_ERR;
+	if (read_list(link, BATTLE_QUEUE_KEY, &queue) != REDIS_LINK_OK ||
+	    read_list(link, BATTLE_PROCESSING_KEY, &audit.delivered) != REDIS_LINK_OK)
+		goto out;
+	for (size_t i = 0; i < queue.count; i++) {
+		enum battle_status_value battle_status = BATTLE_QUEUED;
+		enum store_status found = store_battle_status(store, queue.ids[i], &battle_status);
+		char text[160];
+		if (add_id(&audit.delivered, queue.ids[i]) != 0 || (found != STORE_OK && found != STORE_NOT_FOUND)) {
+			snprintf(link->error, sizeof(link->error), "queue audit: %s",
+				 found != STORE_OK && found != STORE_NOT_FOUND ? store_error(store) : "out of memory");
+			goto out;
+		}
+		if (found == STORE_OK && battle_status == BATTLE_QUEUED)
+			continue;
+		snprintf(text, sizeof(text), "battle %" PRId64 " is in the Redis queue but %s", queue.ids[i],
+			 found == STORE_NOT_FOUND ? "has no row in the store" : "is done in the store");
+		report(context, BATTLE_QUEUE_STALE, queue.ids[i], text);
+	}
+	if (audit.delivered.count > 0)
+		qsort(audit.delivered.ids, audit.delivered.count, sizeof(int64_t), compare_ids);
+	if (store_queued_battles_scan(store, audit_queued, &audit) != STORE_OK) {
+		snprintf(link->error, sizeof(link->error), "queue audit: %s", store_error(store));
+		goto out;
+	}
+	status = REDIS_LINK_OK;
+out:
+	free(queue.ids);
+	free(audit.delivered.ids);
+	return status;
 }

@@ -9,16 +9,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "redis/redis_link.h"
+#include "store/store.h"
 
 #define BATTLE_QUEUE_KEY "pt:battles:queue"
 #define BATTLE_PROCESSING_KEY "pt:battles:processing"
+/* Never exists: pushing to it only if it does (RPUSHX) is a write Redis
+ * refuses exactly when it refuses pushes (MISCONF, OOM, READONLY), and a
+ * write that changes nothing, so it costs no AOF byte. */
+#define BATTLE_QUEUE_PROBE_KEY "pt:battles:probe"
 
 int battle_queue_push(struct redis_link *link, int64_t battle_id);
 /* Best effort: takes back an id whose submission failed to commit. */
 void battle_queue_withdraw(struct redis_link *link, int64_t battle_id);
-/* Queued plus in-flight battles. */
-int battle_queue_pending(struct redis_link *link, int64_t *pending);
+/* Queued plus in-flight battles; with writable, also whether Redis takes
+ * writes now (a write probe in the same round trip; a refusal's detail is
+ * in link->error). */
+int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writable);
 
 /* Worker side. Ids left in the processing list by a previous run (a crash)
  * come first, in order; then up to max ids are moved from the queue, waiting
@@ -29,5 +38,19 @@ int battle_queue_take(struct redis_link *link, size_t max, double timeout_second
  * the processing list, unless the list no longer starts with it (another
  * worker took it over): then *acknowledged stays false and nothing changes. */
 int battle_queue_acknowledge(struct redis_link *link, const int64_t *ids, size_t count, bool *acknowledged);
+
+/* platform-test-admin check: the queue against the store, the one part of
+ * the queue that reads it. A queued battle in neither list is MISSING (the
+ * worker's idle sweep applies it anyway; a repair pushes it); an id in the
+ * queue list whose battle is done or has no row is STALE (the worker skips
+ * it; a repair withdraws it). The processing list is the worker's batch in
+ * hand and is left to it. Calls report once per difference. */
+enum battle_queue_difference {
+	BATTLE_QUEUE_MISSING,
+	BATTLE_QUEUE_STALE,
+};
+typedef void (*battle_queue_report)(void *context, enum battle_queue_difference kind, int64_t battle_id,
+				    const char *text);
+int battle_queue_audit(struct redis_link *link, struct store *store, battle_queue_report report, void *context);
 
 #endif

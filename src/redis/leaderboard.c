@@ -17,19 +17,23 @@
 #define FIELD_DIGITS 19
 
 /* KEYS: board, members. ARGV: id, member, [deadline in unix ms]. Replaces the
- * player's member unless the stored one already carries a higher score
- * (lexically smaller prefix). Past the deadline it does nothing: a client
- * that timed out and rolled back must not have its write land later, when a
- * stalled Redis resumes. */
+ * player's member unless the stored one already carries the same or a
+ * higher score (a lexically smaller or equal prefix); that one is then put
+ * back in the set should it be missing there (ZADD of a member already in
+ * place changes nothing and is not even written to the AOF). Past the
+ * deadline it does nothing: a client that timed out and rolled back must
+ * not have its write land later, when a stalled Redis resumes. */
 static const struct redis_script set_score_script = {
 	"if ARGV[3] then\n"
 	"  local now = redis.call('TIME')\n"
 	"  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return -1 end\n"
 	"end\n"
 	"local old = redis.call('HGET', KEYS[2], ARGV[1])\n"
+	"if old and string.sub(old, 1, 19) <= string.sub(ARGV[2], 1, 19) then\n"
+	"  redis.call('ZADD', KEYS[1], 0, old)\n"
+	"  return 0\n"
+	"end\n"
 	"if old then\n"
-	"  if old == ARGV[2] then return 0 end\n"
-	"  if string.sub(old, 1, 19) < string.sub(ARGV[2], 1, 19) then return 0 end\n"
 	"  redis.call('ZREM', KEYS[1], old)\n"
 	"end\n"
 	"redis.call('ZADD', KEYS[1], 0, ARGV[2])\n"
@@ -45,11 +49,14 @@ static const struct redis_script remove_script = {
 	"return 0\n"};
 
 /* KEYS: board, marker, members. ARGV: offset, limit, [player id for around].
- * Returns {built, total, offset, first_rank, members...}; with a player that
- * is not on the board, {built, -1}. One round trip per page; around= reads
- * the player's member from the hash, so it never races a score update. The
- * first entry's rank counts the members with a higher score (its ties share
- * it); on the first page that count is 0, so it is not asked. */
+ * Returns {built, total, entries, offset, first_rank, members...}, entries
+ * being the hash's size (equal to total unless the board is damaged); with
+ * a player that is not on the board, {built, -1} when the hash has no entry
+ * for it and {built, -2} when its member is missing from the set. One round
+ * trip per page; around= reads the player's member from the hash, so it
+ * never races a score update. The first entry's rank counts the members
+ * with a higher score (its ties share it); on the first page that count is
+ * 0, so it is not asked. */
 static const struct redis_script page_script = {
 	"local built = redis.call('EXISTS', KEYS[2])\n"
 	"local total = redis.call('ZCARD', KEYS[1])\n"
@@ -57,8 +64,9 @@ static const struct redis_script page_script = {
 	"local offset = tonumber(ARGV[1])\n"
 	"if ARGV[3] then\n"
 	"  local member = redis.call('HGET', KEYS[3], ARGV[3])\n"
-	"  local position = member and redis.call('ZRANK', KEYS[1], member)\n"
-	"  if not position then return {built, -1} end\n"
+	"  if not member then return {built, -1} end\n"
+	"  local position = redis.call('ZRANK', KEYS[1], member)\n"
+	"  if not position then return {built, -2} end\n"
 	"  offset = math.max(0, math.min(position - math.floor(limit / 2), total - limit))\n"
 	"end\n"
 	"local members = redis.call('ZRANGE', KEYS[1], offset, offset + limit - 1)\n"
@@ -68,9 +76,15 @@ static const struct redis_script page_script = {
 	"elseif #members > 0 then\n"
 	"  first_rank = 1 + redis.call('ZLEXCOUNT', KEYS[1], '-', '(' .. string.sub(members[1], 1, 19) .. ':')\n"
 	"end\n"
-	"local result = {built, total, offset, first_rank}\n"
-	"for i = 1, #members do result[4 + i] = members[i] end\n"
+	"local result = {built, total, redis.call('HLEN', KEYS[3]), offset, first_rank}\n"
+	"for i = 1, #members do result[5 + i] = members[i] end\n"
 	"return result\n"};
+
+/* KEYS: marker, board, members. One atomic read of the board's shape. */
+static const struct redis_script census_script = {
+	"return {redis.call('EXISTS', KEYS[1]), redis.call('ZCARD', KEYS[2]), redis.call('HLEN', KEYS[3])}\n"};
+
+#define PAGE_HEADER 5
 
 int leaderboard_member_encode(int64_t score, int64_t player_id, const char *name,
 			      char *out, size_t out_size)
@@ -136,8 +150,10 @@ static enum leaderboard_status run_member_script(struct redis_link *link, const 
 {
 	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
 	enum leaderboard_status status = LEADERBOARD_OK;
-	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
+	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " cannot be encoded", player_id);
 		return LEADERBOARD_UNAVAILABLE;
+	}
 	id_text(player_id, id);
 	id_text(deadline_ms, deadline);
 	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
@@ -164,26 +180,48 @@ enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t play
 	return run_member_script(link, &remove_script, player_id, name, score, 0);
 }
 
-static enum leaderboard_status parse_page_reply(const redisReply *reply, struct leaderboard_page *page)
+static enum leaderboard_status parse_page_reply(struct redis_link *link, const redisReply *reply,
+						int64_t around_player_id, struct leaderboard_page *page)
 {
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2)
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered no page");
 		return LEADERBOARD_UNAVAILABLE;
-	if (reply->element[0]->integer == 0)
-		return LEADERBOARD_NOT_BUILT;
-	if (reply->element[1]->integer < 0)
-		return LEADERBOARD_NOT_FOUND;
-	if (reply->elements < 4 || reply->elements - 4 > LEADERBOARD_PAGE_MAX)
-		return LEADERBOARD_UNAVAILABLE;
-	page->total = reply->element[1]->integer;
-	page->offset = reply->element[2]->integer;
-	page->count = reply->elements - 4;
-	for (size_t i = 0; i < page->count; i++) {
-		const redisReply *member = reply->element[4 + i];
-		if (member->type != REDIS_REPLY_STRING ||
-		    leaderboard_member_decode(member->str, member->len, &page->entries[i]) != 0)
-			return LEADERBOARD_UNAVAILABLE;
 	}
-	leaderboard_assign_ranks(page, reply->element[3]->integer);
+	if (reply->element[0]->integer == 0) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: not built (its marker key is missing)");
+		return LEADERBOARD_NOT_BUILT;
+	}
+	if (reply->element[1]->integer < 0) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " is not on the board (%s)",
+			 around_player_id, reply->element[1]->integer == -1 ? "no entry in the members hash"
+									    : "its member is missing from the set");
+		return LEADERBOARD_NOT_FOUND;
+	}
+	if (reply->elements < PAGE_HEADER || reply->elements - PAGE_HEADER > LEADERBOARD_PAGE_MAX) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered %zu elements",
+			 reply->elements);
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	page->total = reply->element[1]->integer;
+	if (reply->element[2]->integer != page->total) {
+		snprintf(link->error, sizeof(link->error),
+			 "leaderboard damaged: the set holds %" PRId64 " members, the members hash %lld", page->total,
+			 reply->element[2]->integer);
+		return LEADERBOARD_DAMAGED;
+	}
+	page->offset = reply->element[3]->integer;
+	page->count = reply->elements - PAGE_HEADER;
+	for (size_t i = 0; i < page->count; i++) {
+		const redisReply *member = reply->element[PAGE_HEADER + i];
+		if (member->type != REDIS_REPLY_STRING ||
+		    leaderboard_member_decode(member->str, member->len, &page->entries[i]) != 0) {
+			snprintf(link->error, sizeof(link->error),
+				 "leaderboard damaged: the member at position %" PRId64 " does not decode",
+				 page->offset + (int64_t)i);
+			return LEADERBOARD_DAMAGED;
+		}
+	}
+	leaderboard_assign_ranks(page, reply->element[4]->integer);
 	return LEADERBOARD_OK;
 }
 
@@ -191,8 +229,10 @@ static enum leaderboard_status read_page(struct redis_link *link, int64_t offset
 					 int64_t around_player_id, struct leaderboard_page *page)
 {
 	char offset_text[24], limit_text[24], around_text[24];
-	if (limit < 1 || limit > LEADERBOARD_PAGE_MAX)
+	if (limit < 1 || limit > LEADERBOARD_PAGE_MAX) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: page limit %" PRId64 " out of range", limit);
 		return LEADERBOARD_UNAVAILABLE;
+	}
 	id_text(offset, offset_text);
 	id_text(limit, limit_text);
 	id_text(around_player_id, around_text);
@@ -202,7 +242,7 @@ static enum leaderboard_status read_page(struct redis_link *link, int64_t offset
 	redisReply *reply = redis_link_script(link, &page_script, 3, around_player_id > 0 ? 6 : 5, argv);
 	if (!reply)
 		return LEADERBOARD_UNAVAILABLE;
-	enum leaderboard_status status = parse_page_reply(reply, page);
+	enum leaderboard_status status = parse_page_reply(link, reply, around_player_id, page);
 	freeReplyObject(reply);
 	return status;
 }
@@ -229,7 +269,37 @@ enum leaderboard_status leaderboard_is_built(struct redis_link *link, bool *buil
 	return LEADERBOARD_OK;
 }
 
-/* ---- rebuild ---- */
+enum leaderboard_status leaderboard_census(struct redis_link *link, struct leaderboard_census *census)
+{
+	const char *argv[] = {LEADERBOARD_BUILT_KEY, LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY};
+	redisReply *reply = redis_link_script(link, &census_script, 3, 3, argv);
+	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
+	if (!reply)
+		return status;
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3) {
+		census->built = reply->element[0]->integer == 1;
+		census->members = reply->element[1]->integer;
+		census->entries = reply->element[2]->integer;
+		status = LEADERBOARD_OK;
+	} else {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the census script answered no census");
+	}
+	freeReplyObject(reply);
+	return status;
+}
+
+/* UNLINK frees a large set in the background, so Redis does not stall. */
+enum leaderboard_status leaderboard_reset(struct redis_link *link)
+{
+	redisReply *reply = redis_link_command(link, "UNLINK %s %s %s", LEADERBOARD_BUILT_KEY, LEADERBOARD_KEY,
+					       LEADERBOARD_MEMBERS_KEY);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	freeReplyObject(reply);
+	return LEADERBOARD_OK;
+}
+
+/* ---- many set-scores in one pipeline (the worker's batch, a rebuild) ---- */
 
 /* Replies are read every so many set-scores, so neither side buffers a
  * whole table's worth. */
@@ -278,66 +348,4 @@ enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores
 enum leaderboard_status leaderboard_scores_finish(struct leaderboard_scores *scores)
 {
 	return read_pending(scores);
-}
-
-static int rebuild_visit(void *opaque, int64_t id, const char *name, int64_t score)
-{
-	return leaderboard_scores_add(opaque, id, name, score) == LEADERBOARD_OK ? 0 : -1;
-}
-
-enum leaderboard_status leaderboard_reset(struct redis_link *link)
-{
-	redisReply *reply = redis_link_command(link, "DEL %s %s %s", LEADERBOARD_BUILT_KEY, LEADERBOARD_KEY,
-					       LEADERBOARD_MEMBERS_KEY);
-	if (!reply)
-		return LEADERBOARD_UNAVAILABLE;
-	freeReplyObject(reply);
-	return LEADERBOARD_OK;
-}
-
-static enum leaderboard_status wait_for_marker(struct redis_link *link, int wait_ms)
-{
-	for (int waited = 0; waited <= wait_ms; waited += 50) {
-		bool built = false;
-		if (leaderboard_is_built(link, &built) != LEADERBOARD_OK)
-			return LEADERBOARD_UNAVAILABLE;
-		if (built)
-			return LEADERBOARD_OK;
-		clock_sleep_ms(50);
-	}
-	return LEADERBOARD_NOT_BUILT;
-}
-
-enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct store *store, int wait_ms)
-{
-	char token[32];
-	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
-	snprintf(token, sizeof(token), "%ld", (long)getpid());
-	redisReply *reply = redis_link_command(link, "SET %s %s NX EX 120", LEADERBOARD_LOCK_KEY, token);
-	if (!reply)
-		return LEADERBOARD_UNAVAILABLE;
-	int locked = reply->type == REDIS_REPLY_STATUS;
-	freeReplyObject(reply);
-	if (!locked)
-		return wait_for_marker(link, wait_ms);
-
-	struct leaderboard_scores scores;
-	if (leaderboard_scores_begin(&scores, link) != LEADERBOARD_OK)
-		goto out;
-	enum store_status scanned = store_players_scan(store, rebuild_visit, &scores);
-	if (leaderboard_scores_finish(&scores) != LEADERBOARD_OK || scanned != STORE_OK) {
-		log_error("leaderboard rebuild failed: %s", scanned != STORE_OK ? store_error(store) : link->error);
-		goto out;
-	}
-	reply = redis_link_command(link, "SET %s 1", LEADERBOARD_BUILT_KEY);
-	if (!reply)
-		goto out;
-	freeReplyObject(reply);
-	status = LEADERBOARD_OK;
-	log_info("leaderboard rebuilt from the %s store", store_backend_name(store));
-out:
-	reply = redis_link_command(link, "DEL %s", LEADERBOARD_LOCK_KEY);
-	if (reply)
-		freeReplyObject(reply);
-	return status;
 }

@@ -15,7 +15,16 @@
  *   scores only rise, so replays, redeliveries and rebuilds racing with the
  *   worker can never move a player backwards;
  * - a marker key is set when the board is complete; when Redis lost its data
- *   the marker is gone and the board is rebuilt from SQLite. */
+ *   the marker is gone and the board is rebuilt from SQLite;
+ * - the set and the hash hold one entry per player of the store, no more:
+ *   every set-score or removal changes both in one script. Anything else is
+ *   damage (a key deleted, Redis losing its last writes, an undo Redis
+ *   refused), found by leaderboard_check (the worker, every second), by a
+ *   read that sees it, or by leaderboard_audit (platform-test-admin check),
+ *   and repaired by a rebuild.
+ * The module's two files: leaderboard.c (encoding, the scripts, reads and
+ * writes) and leaderboard_repair.c (check, rebuild, audit: the only part
+ * that reads the store). */
 #ifndef PT_LEADERBOARD_H
 #define PT_LEADERBOARD_H
 
@@ -52,8 +61,10 @@ enum leaderboard_status {
 	LEADERBOARD_OK = 0,
 	LEADERBOARD_NOT_BUILT,		/* the marker is missing: rebuild first */
 	LEADERBOARD_NOT_FOUND,		/* around= names a player not on the board */
+	LEADERBOARD_DAMAGED,		/* the set and the hash disagree, or a member does not decode */
 	LEADERBOARD_UNAVAILABLE,
 };
+/* Every status but LEADERBOARD_OK leaves its detail in link->error. */
 
 /* Pure helpers, unit tested. */
 int leaderboard_member_encode(int64_t score, int64_t player_id, const char *name,
@@ -89,11 +100,45 @@ enum leaderboard_status leaderboard_read_around(struct redis_link *link, int64_t
 						struct leaderboard_page *page);
 enum leaderboard_status leaderboard_is_built(struct redis_link *link, bool *built);
 
-/* Deletes the board, its members hash and its marker (a rebuild follows). */
+/* Deletes the board, its members hash and its marker, in one step. */
 enum leaderboard_status leaderboard_reset(struct redis_link *link);
 
-/* Rebuilds from SQLite under a Redis lock, then sets the marker. When another
- * process holds the lock, waits for its marker up to wait_ms. */
+/* What the board holds, read in one step. */
+struct leaderboard_census {
+	bool built;		/* the marker is set */
+	int64_t members;	/* in the sorted set */
+	int64_t entries;	/* in the id → member hash */
+};
+enum leaderboard_status leaderboard_census(struct redis_link *link, struct leaderboard_census *census);
+
+/* ---- leaderboard_repair.c: the board against the store ---- */
+
+/* Rebuilds the board from the store under a Redis lock: resets it while no
+ * player create is half-way (STORE_READ_SETTLED), so no create's entry is
+ * lost, fills it with the store's players, sets the marker. When another
+ * process is rebuilding, waits up to wait_ms for it to finish. The lock
+ * expires a few seconds after its holder stops renewing it (kill -9). */
 enum leaderboard_status leaderboard_rebuild(struct redis_link *link, struct store *store, int wait_ms);
+
+/* The board check, cheap enough for every second: the marker is set and the
+ * set, the hash and the store hold as many players each (compared while no
+ * create is half-way), and Redis is the same process as at the last check
+ * (a restarted Redis may have lost its last second of writes, scores
+ * included, which no count shows). Otherwise logs what differs and
+ * rebuilds. The watch is the caller's memory between checks (zeroed at
+ * first); *rebuilt says whether it rebuilt. */
+struct leaderboard_watch {
+	char redis_run_id[48];
+};
+enum leaderboard_status leaderboard_check(struct redis_link *link, struct store *store,
+					  struct leaderboard_watch *watch, bool *rebuilt);
+
+/* The full comparison (platform-test-admin check): every player of the store
+ * has exactly its member, with its score, in the set and the hash, and the
+ * board holds nothing else. Calls report once per difference with a line
+ * of text; *differences counts them. */
+typedef void (*leaderboard_report)(void *context, const char *difference);
+enum leaderboard_status leaderboard_audit(struct redis_link *link, struct store *store,
+					  leaderboard_report report, void *context, size_t *differences);
 
 #endif

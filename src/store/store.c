@@ -73,6 +73,12 @@ void player_record_free(struct player_record *player)
 	player->description = NULL;
 }
 
+void player_credentials_free(struct player_credentials *credentials)
+{
+	free(credentials->hash);
+	credentials->hash = NULL;
+}
+
 void battle_record_free(struct battle_record *battle)
 {
 	free(battle->turns_json);

@@ -54,6 +54,13 @@ enum store_intent {
 	STORE_CREATE_PLAYER,	/* players inserted */
 	STORE_SUBMIT_BATTLE,	/* idempotency check, insert, queue push: see the contract */
 	STORE_APPLY_BATCH,	/* the worker's reports, balances and scores */
+	STORE_CHANGE_SESSIONS,	/* sessions ended, passwords changed */
+	/* Reads from a settled store: every create or submission begun before
+	 * has committed or rolled back, and none begins until this ends (SQLite:
+	 * the write lock, so keep it short). Comparing Redis with the store
+	 * inside it sees no write half-way, e.g. a player on the board whose
+	 * create has not committed yet. */
+	STORE_READ_SETTLED,
 };
 
 struct store;
@@ -82,13 +89,21 @@ enum store_status store_wait_for_submissions(struct store *store);
 
 /* The worker's connection takes on the store's housekeeping (for SQLite,
  * WAL checkpoints in its commits); store_housekeeping() does the idle-time
- * part without waiting for anyone. Other connections do as little as they
- * can, so that requests do not. */
+ * part, waiting for no one (SQLite: copies the WAL back, and empties it once
+ * nothing was written since the previous turn). Other connections do as
+ * little as they can, so that requests do not; every connection keeps the
+ * store's files within the bound docs/operations.md states. */
 enum store_status store_take_housekeeping(struct store *store);
 enum store_status store_housekeeping(struct store *store);
 
 /* A real read of the schema: fails when the store is gone, locked or unreadable. */
 enum store_status store_ping(struct store *store);
+/* Whether a write can be expected to succeed now, cheaply enough for every
+ * heartbeat: STORE_UNAVAILABLE, the reason in store_error(), while this
+ * connection's last write failed for want of space or by an I/O error
+ * (for a few seconds, or until a write succeeds), or while the store's
+ * file system is read-only or nearly full (looked at once a second). */
+enum store_status store_writable(struct store *store);
 
 /* The worker role: exactly one process at a time may apply battles
  * (STORE_APPLY_BATCH refuses to begin elsewhere). Never waits: *active says
@@ -121,10 +136,31 @@ enum store_status store_player_insert(struct store *store, const struct player_c
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out);
 void player_record_free(struct player_record *player);
 enum store_status store_player_exists(struct store *store, int64_t id);
-/* Copies the stored hash (NULL when the player has no password) into *hash_out (malloc'd). */
-enum store_status store_player_credentials(struct store *store, const char *name, int64_t *id_out,
-					   char **hash_out);
+/* What signing in needs: by name or by id, the player's stored hash (NULL
+ * when the player has no password; malloc'd) and session version. */
+struct player_credentials {
+	int64_t id;
+	int64_t session_version;
+	char *hash;
+};
+enum store_status store_player_credentials(struct store *store, const char *name, struct player_credentials *out);
+enum store_status store_player_credentials_by_id(struct store *store, int64_t id, struct player_credentials *out);
+void player_credentials_free(struct player_credentials *credentials);
+
+/* ---- sessions ----
+ * A token is good while its player exists, its version is the player's
+ * session version, and it was not revoked by itself. */
+enum store_status store_session_check(struct store *store, int64_t player_id,
+				      const unsigned char token_id[32], int64_t *session_version, bool *revoked);
+/* Refuses one token from now on (until expires_at, when it would expire anyway). */
+enum store_status store_session_revoke(struct store *store, int64_t player_id, const unsigned char token_id[32],
+				       int64_t expires_at, int64_t now);
+/* Refuses every token issued so far: the session version moves on. */
+enum store_status store_player_revoke_sessions(struct store *store, int64_t player_id);
+/* A new password hash, and every older token refused. */
+enum store_status store_player_set_password(struct store *store, int64_t player_id, const char *stored_hash);
 enum store_status store_players_any(struct store *store, bool *any);
+enum store_status store_player_count(struct store *store, int64_t *count);
 /* Calls visit for every player in id order; stops early when visit returns non-zero. */
 typedef int (*store_player_visitor)(void *context, int64_t id, const char *name, int64_t score);
 enum store_status store_players_scan(struct store *store, store_player_visitor visit, void *context);
@@ -152,14 +188,24 @@ struct battle_record {
 
 void battle_record_free(struct battle_record *battle);
 enum store_status store_battle_get(struct store *store, int64_t id, struct battle_record *out);
+/* Just the status; STORE_NOT_FOUND when there is no such battle. */
+enum store_status store_battle_status(struct store *store, int64_t id, enum battle_status_value *status);
 /* Inserts a queued battle and its two participant rows; *id_out is the new id. */
 enum store_status store_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
 				      const char *submitted_at, int64_t *id_out);
 enum store_status store_player_battle_count(struct store *store, int64_t player_id, int64_t *total);
 /* A page of a player's battles, newest first, without turns: visit is called
- * for each (the record is freed after the call); a non-zero return stops. */
+ * for each (the record is freed after the call); a non-zero return stops.
+ * With before > 0 the page holds the battles with a smaller id (keyset
+ * paging: the cost does not grow with depth) and offset is not used. */
 typedef int (*store_battle_visitor)(void *context, const struct battle_record *battle);
-enum store_status store_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+struct battle_page_request {
+	int64_t player_id;
+	int64_t limit;
+	int64_t offset;
+	int64_t before;
+};
+enum store_status store_player_battles(struct store *store, const struct battle_page_request *page,
 				       store_battle_visitor visit, void *context);
 
 struct idempotency_record {
@@ -193,6 +239,9 @@ enum store_status store_player_state_save(struct store *store, const struct play
  * non-zero return stops. */
 enum store_status store_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
 				       void *context);
+/* Calls visit for every queued battle's id, oldest first; a non-zero return stops. */
+typedef int (*store_id_visitor)(void *context, int64_t id);
+enum store_status store_queued_battles_scan(struct store *store, store_id_visitor visit, void *context);
 /* Marks a queued battle done with its report; STORE_NOT_FOUND when it was not queued. */
 enum store_status store_battle_apply(struct store *store, const struct battle_record *battle);
 

@@ -34,6 +34,7 @@ struct store {
 	X(take_housekeeping, (struct store *store), (store)) \
 	X(housekeeping, (struct store *store), (store)) \
 	X(ping, (struct store *store), (store)) \
+	X(writable, (struct store *store), (store)) \
 	X(claim_worker, (struct store *store, bool *active), (store, active)) \
 	X(player_insert, \
 	  (struct store *store, const struct player_create *player, const char *stored_hash, const char *created_at, \
@@ -41,19 +42,33 @@ struct store {
 	  (store, player, stored_hash, created_at, id_out)) \
 	X(player_get, (struct store *store, int64_t id, struct player_record *out), (store, id, out)) \
 	X(player_exists, (struct store *store, int64_t id), (store, id)) \
-	X(player_credentials, (struct store *store, const char *name, int64_t *id_out, char **hash_out), \
-	  (store, name, id_out, hash_out)) \
+	X(player_credentials, (struct store *store, const char *name, struct player_credentials *out), \
+	  (store, name, out)) \
+	X(player_credentials_by_id, (struct store *store, int64_t id, struct player_credentials *out), \
+	  (store, id, out)) \
+	X(session_check, \
+	  (struct store *store, int64_t player_id, const unsigned char token_id[32], int64_t *session_version, \
+	   bool *revoked), \
+	  (store, player_id, token_id, session_version, revoked)) \
+	X(session_revoke, \
+	  (struct store *store, int64_t player_id, const unsigned char token_id[32], int64_t expires_at, \
+	   int64_t now), \
+	  (store, player_id, token_id, expires_at, now)) \
+	X(player_revoke_sessions, (struct store *store, int64_t player_id), (store, player_id)) \
+	X(player_set_password, (struct store *store, int64_t player_id, const char *stored_hash), \
+	  (store, player_id, stored_hash)) \
 	X(players_any, (struct store *store, bool *any), (store, any)) \
+	X(player_count, (struct store *store, int64_t *count), (store, count)) \
 	X(players_scan, (struct store *store, store_player_visitor visit, void *context), (store, visit, context)) \
 	X(battle_get, (struct store *store, int64_t id, struct battle_record *out), (store, id, out)) \
+	X(battle_status, (struct store *store, int64_t id, enum battle_status_value *status), (store, id, status)) \
 	X(battle_insert, \
 	  (struct store *store, int64_t attacker_id, int64_t defender_id, const char *submitted_at, int64_t *id_out), \
 	  (store, attacker_id, defender_id, submitted_at, id_out)) \
 	X(player_battle_count, (struct store *store, int64_t player_id, int64_t *total), (store, player_id, total)) \
 	X(player_battles, \
-	  (struct store *store, int64_t player_id, int64_t limit, int64_t offset, store_battle_visitor visit, \
-	   void *context), \
-	  (store, player_id, limit, offset, visit, context)) \
+	  (struct store *store, const struct battle_page_request *page, store_battle_visitor visit, void *context), \
+	  (store, page, visit, context)) \
 	X(idempotency_get, \
 	  (struct store *store, const char *caller, const char *key, struct idempotency_record *out), \
 	  (store, caller, key, out)) \
@@ -67,6 +82,7 @@ struct store {
 	X(queued_battles, \
 	  (struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit, void *context), \
 	  (store, max_id, limit, visit, context)) \
+	X(queued_battles_scan, (struct store *store, store_id_visitor visit, void *context), (store, visit, context)) \
 	X(battle_apply, (struct store *store, const struct battle_record *battle), (store, battle))
 
 /* A recorded migration, as store_migration_ops.recorded reports it. */

@@ -67,4 +67,28 @@
 	{PLAYER_ATTRIBUTES(STORE_SIDE_FIGHTS_MEMBER) PLAYER_ATTRIBUTES(STORE_SIDE_BEFORE_MEMBER) \
 		 PLAYER_ATTRIBUTES(STORE_SIDE_AFTER_MEMBER)}
 
+/* Sessions (sql/DIALECT/004): what signing in reads, by name or by id. */
+#define STORE_CREDENTIALS_COLUMNS "SELECT id, session_version, password_hash"
+/* token is the dialect's expression of the 32-byte token id bound as ?2. */
+#define STORE_SESSION_CHECK_SQL(token) \
+	"SELECT session_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE token_id = " token ")" \
+	" FROM players WHERE id = ?1"
+#define STORE_SESSION_REVOKE_SQL(token) \
+	"INSERT INTO revoked_tokens (player_id, token_id, expires_at) VALUES (?1, " token ", ?3)" \
+	" ON CONFLICT (token_id) DO NOTHING"
+/* Bounded, so one sign-out never pays for a backlog. */
+#define STORE_SESSIONS_EXPIRED_DELETE_SQL \
+	"DELETE FROM revoked_tokens WHERE token_id IN" \
+	" (SELECT token_id FROM revoked_tokens WHERE expires_at <= ?1 LIMIT 100)"
+#define STORE_PLAYER_REVOKE_SESSIONS_SQL "UPDATE players SET session_version = session_version + 1 WHERE id = ?1"
+#define STORE_PLAYER_SET_PASSWORD_SQL \
+	"UPDATE players SET password_hash = ?2, session_version = session_version + 1 WHERE id = ?1"
+
+/* A player's page of battles before an id (keyset paging), without turns. */
+#define STORE_PLAYER_BATTLES_BEFORE_SQL \
+	STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id" \
+	" WHERE player_id = ?1 AND battle_id < ?3 ORDER BY battle_id DESC LIMIT ?2"
+/* Every queued battle's id, a page at a time (the queue's audit). */
+#define STORE_QUEUED_BATTLE_SCAN_SQL "SELECT id FROM battles WHERE status = 'queued' AND id > ?1 ORDER BY id LIMIT 1000"
+
 #endif

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -117,6 +118,10 @@ struct json_scan {
 	size_t length;
 	size_t position;
 	bool has_lone_surrogate;
+	/* Where each \u0000 escape inside an object key starts (see json_body.h). */
+	size_t *nul_key_escapes;
+	size_t nul_key_escape_count;
+	bool out_of_memory;
 };
 
 static bool scan_value(struct json_scan *scan, unsigned depth);
@@ -168,16 +173,28 @@ static bool read_unicode_escape(const struct json_scan *scan, size_t at, unsigne
 	return true;
 }
 
+static bool remember_nul_key_escape(struct json_scan *scan, size_t at)
+{
+	size_t *grown = realloc(scan->nul_key_escapes, (scan->nul_key_escape_count + 1) * sizeof(*grown));
+	if (!grown) {
+		scan->out_of_memory = true;
+		return false;
+	}
+	scan->nul_key_escapes = grown;
+	scan->nul_key_escapes[scan->nul_key_escape_count++] = at;
+	return true;
+}
+
 /* Consumes one \u escape (and its low half when it is a valid high surrogate). */
-static bool scan_unicode_escape(struct json_scan *scan, bool *has_nul)
+static bool scan_unicode_escape(struct json_scan *scan, bool in_key)
 {
 	unsigned unit, low;
 
 	if (!read_unicode_escape(scan, scan->position, &unit))
 		return false;
+	if (unit == 0 && in_key && !remember_nul_key_escape(scan, scan->position))
+		return false;
 	scan->position += 6;
-	if (unit == 0)
-		*has_nul = true;
 	if (unit >= 0xDC00 && unit <= 0xDFFF) {
 		scan->has_lone_surrogate = true;
 	} else if (unit >= 0xD800 && unit <= 0xDBFF) {
@@ -193,9 +210,8 @@ static bool scan_unicode_escape(struct json_scan *scan, bool *has_nul)
 
 /* A string at the current '"'. Bytes >= 0x80 are already known to be valid
  * UTF-8 (the whole body is checked first), so only ASCII matters here. */
-static bool scan_string(struct json_scan *scan, bool *has_nul)
+static bool scan_string(struct json_scan *scan, bool in_key)
 {
-	*has_nul = false;
 	if (!scan_accept(scan, '"'))
 		return false;
 	for (;;) {
@@ -214,7 +230,7 @@ static bool scan_string(struct json_scan *scan, bool *has_nul)
 		if (scan->length - scan->position < 2)
 			return false;
 		if (scan->text[scan->position + 1] == 'u') {
-			if (!scan_unicode_escape(scan, has_nul))
+			if (!scan_unicode_escape(scan, in_key))
 				return false;
 			continue;
 		}
@@ -264,14 +280,12 @@ static bool scan_literal(struct json_scan *scan, const char *literal)
 
 static bool scan_object(struct json_scan *scan, unsigned depth)
 {
-	bool key_has_nul;
-
 	scan->position++;	/* '{' */
 	scan_whitespace(scan);
 	if (scan_accept(scan, '}'))
 		return true;
 	for (;;) {
-		if (!scan_string(scan, &key_has_nul) || key_has_nul)
+		if (!scan_string(scan, true))
 			return false;
 		scan_whitespace(scan);
 		if (!scan_accept(scan, ':'))
@@ -310,7 +324,6 @@ static bool scan_array(struct json_scan *scan, unsigned depth)
  * recursion (and so the stack) small whatever the body. */
 static bool scan_value(struct json_scan *scan, unsigned depth)
 {
-	bool has_nul;
 
 	switch (scan_peek(scan)) {
 	case '{':
@@ -318,7 +331,7 @@ static bool scan_value(struct json_scan *scan, unsigned depth)
 	case '[':
 		return depth < JSON_BODY_MAX_DEPTH && scan_array(scan, depth + 1);
 	case '"':
-		return scan_string(scan, &has_nul);
+		return scan_string(scan, false);
 	case 't':
 		return scan_literal(scan, "true");
 	case 'f':
@@ -330,17 +343,39 @@ static bool scan_value(struct json_scan *scan, unsigned depth)
 	}
 }
 
-/* The whole text is one JSON value with only whitespace around it. */
-static bool json_text_ok(const char *body, size_t length, bool *has_lone_surrogate)
+/* The whole text is one JSON value with only whitespace around it. The
+ * caller frees scan->nul_key_escapes, whatever the result. */
+static bool json_text_ok(const char *body, size_t length, struct json_scan *scan)
 {
-	struct json_scan scan = {(const unsigned char *)body, length, 0, false};
+	*scan = (struct json_scan){.text = (const unsigned char *)body, .length = length};
 
-	scan_whitespace(&scan);
-	if (!scan_value(&scan, 0))
+	scan_whitespace(scan);
+	if (!scan_value(scan, 0))
 		return false;
-	scan_whitespace(&scan);
-	*has_lone_surrogate = scan.has_lone_surrogate;
-	return scan_at_end(&scan);
+	scan_whitespace(scan);
+	return scan_at_end(scan);
+}
+
+/* The body with a backslash before each \u0000 of a key: json-c then keeps
+ * the key as its escaped spelling instead of cutting it at the NUL. */
+static char *escape_nul_keys(const char *body, size_t length, const struct json_scan *scan, size_t *out_length)
+{
+	char *copy = malloc(length + scan->nul_key_escape_count + 1);
+	size_t from = 0, written = 0;
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < scan->nul_key_escape_count; i++) {
+		size_t at = scan->nul_key_escapes[i];
+		memcpy(copy + written, body + from, at - from);
+		written += at - from;
+		copy[written++] = '\\';
+		from = at;
+	}
+	memcpy(copy + written, body + from, length - from);
+	written += length - from;
+	copy[written] = '\0';
+	*out_length = written;
+	return copy;
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -359,7 +394,8 @@ enum json_body_status json_body_parse(const char *content_type, const char *body
 	enum json_body_status status = JSON_BODY_BAD_JSON;
 	struct json_tokener *tokener = NULL;
 	json_object *object = NULL;
-	bool has_lone_surrogate = false;
+	struct json_scan scan = {0};
+	char *escaped = NULL;
 	size_t parse_end;
 
 	out->object = NULL;
@@ -373,8 +409,21 @@ enum json_body_status json_body_parse(const char *content_type, const char *body
 	/* json_tokener_parse_ex() takes an int length. */
 	if (length > INT_MAX)
 		goto out;
-	if (!utf8_decode_count(body, length, NULL) || !json_text_ok(body, length, &has_lone_surrogate))
+	if (!utf8_decode_count(body, length, NULL))
 		goto out;
+	if (!json_text_ok(body, length, &scan)) {
+		if (scan.out_of_memory)
+			status = JSON_BODY_NO_MEMORY;
+		goto out;
+	}
+	if (scan.nul_key_escape_count > 0) {
+		escaped = escape_nul_keys(body, length, &scan, &length);
+		if (!escaped || length > INT_MAX) {
+			status = JSON_BODY_NO_MEMORY;
+			goto out;
+		}
+		body = escaped;
+	}
 
 	/* json-c counts depth differently (N allows N - 1 levels); the grammar
 	 * check above is the real limit, so json-c only needs room above it. */
@@ -398,10 +447,12 @@ enum json_body_status json_body_parse(const char *content_type, const char *body
 		goto out;
 
 	out->object = object;
-	out->has_lone_surrogate = has_lone_surrogate;
+	out->has_lone_surrogate = scan.has_lone_surrogate;
 	object = NULL;
 	status = JSON_BODY_OK;
 out:
+	free(scan.nul_key_escapes);
+	free(escaped);
 	json_object_put(object);
 	if (tokener)
 		json_tokener_free(tokener);

@@ -7,8 +7,10 @@
  * strings, and overlong or surrogate UTF-8. On top of RFC 8259:
  *  - the whole body must be strict UTF-8 (no byte-order mark);
  *  - nesting deeper than JSON_BODY_MAX_DEPTH arrays/objects is refused;
- *  - an object key containing \u0000 is refused (json-c would silently cut
- *    "name\u0000x" down to "name");
+ *  - an object key containing \u0000 is valid JSON, but json-c would cut
+ *    "name\u0000x" down to "name": such a key is kept as its escaped
+ *    spelling (the text "name\\u0000x"), which names no field, so
+ *    validation answers 422 "unknown field" naming it as sent;
  *  - duplicate keys are accepted and the LAST one wins (json-c's behaviour;
  *    RFC 8259 leaves it to the implementation);
  *  - a \uD800–\uDFFF escape not part of a valid pair is valid JSON but not

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- bench.lua — the wrk script of every bench run (tests/bench/run-bench.sh).
 -- The mode comes from the environment, so one file serves all routes:
 --   BENCH_MODE    static | player | around | create_player | battle | session

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # run-bench.sh — `make bench`: the performance benchmark of issue 6.
 #
 # 1. Builds the programs optimised (-g -O2, no sanitizers) in a private

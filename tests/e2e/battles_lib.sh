@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # battles_lib.sh — load generation and the invariant checks shared by the
 # battle end-to-end tests (sourced after lib.sh).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib.sh — the end-to-end harness, sourced by every tests/e2e/test_*.sh.
 # It starts the real stack (scripts/pt-stack: redis-server, spawn-fcgi
 # responders, the worker, nginx) in a temporary directory on a free loopback
@@ -12,7 +13,10 @@
 # whichever store runs. Default: sqlite.
 #
 # Checks count instead of aborting, so one run reports every failure; the
-# last line is "N passed, M failed" and the exit status is 0 only if M is 0.
+# last line is "N passed, M failed, K skipped" and the exit status is 0 only
+# if M is 0. A part that needs a tool which cannot be had (from npm, say)
+# reports `skip` lines instead of checks; a file whose every part skipped
+# exits 77, automake's SKIP.
 set -u
 
 : "${PT_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -27,6 +31,7 @@ E2E_PG_DIR=""
 E2E_PG_URL=""
 E2E_PASSED=0
 E2E_FAILED=0
+E2E_SKIPPED=0
 E2E_STACK_PID=""
 E2E_STATE=""
 E2E_URL=""
@@ -42,13 +47,19 @@ e2e_log() {
 
 pass() {
 	E2E_PASSED=$((E2E_PASSED + 1))
-	printf 'ok %d - %s\n' "$((E2E_PASSED + E2E_FAILED))" "$1"
+	printf 'ok %d - %s\n' "$((E2E_PASSED + E2E_FAILED + E2E_SKIPPED))" "$1"
 }
 
 fail() {
 	E2E_FAILED=$((E2E_FAILED + 1))
-	printf 'not ok %d - %s\n' "$((E2E_PASSED + E2E_FAILED))" "$1"
+	printf 'not ok %d - %s\n' "$((E2E_PASSED + E2E_FAILED + E2E_SKIPPED))" "$1"
 	[ -z "${2:-}" ] || printf '#   %s\n' "$2"
+}
+
+# skip DESCRIPTION REASON: a check that could not run, and why (TAP's SKIP).
+skip() {
+	E2E_SKIPPED=$((E2E_SKIPPED + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$((E2E_PASSED + E2E_FAILED + E2E_SKIPPED))" "$1" "$2"
 }
 
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
@@ -380,8 +391,14 @@ e2e_check_sanitizer_reports() {
 	fi
 }
 
+# The summary and the exit status: 1 on any failure; 77 (SKIP) when nothing
+# ran but skips; else 0.
 e2e_finish() {
 	e2e_check_sanitizer_reports
-	echo "$E2E_PASSED passed, $E2E_FAILED failed"
-	[ "$E2E_FAILED" -eq 0 ]
+	echo "$E2E_PASSED passed, $E2E_FAILED failed, $E2E_SKIPPED skipped"
+	[ "$E2E_FAILED" -eq 0 ] || return 1
+	if [ "$E2E_PASSED" -eq 0 ] && [ "$E2E_SKIPPED" -gt 0 ]; then
+		exit 77
+	fi
+	return 0
 }

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_battles.sh — battles through nginx: submission rules, Idempotency-Key,
 # reports, a player's battle list; then 5,000 battles from concurrent clients
 # and the invariants of exactly-once, in-order application.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_battles_crash.sh — nothing lost, nothing doubled: 5,000 battles from
 # concurrent clients while the worker is killed with SIGKILL at random moments
 # (at least 20 times), a responder is killed, and Redis is killed and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_faults.sh — dependency faults and auth abuse, through nginx:
 #  - Redis stopped (SIGSTOP): /heartbeat 503 degraded, POST /battles 503 with
 #    nothing queued, leaderboard reads 503, POST /players 503 with nothing
@@ -10,8 +11,13 @@
 #  - a responder killed mid-request (in a write transaction, and with the
 #    request sent but not yet read): nginx answers 502 for that request,
 #    nothing of it is stored, and the supervisor makes the pool whole again;
-#  - disk full (SQLite: the state directory is a small tmpfs, when mounting
-#    one is allowed): 503 and nothing half-written, then recovery;
+#  - disk full (SQLite only: the state directory, with SQLite and Redis's
+#    AOF, is a small tmpfs, when mounting one is allowed): the heartbeat says degraded (503)
+#    for SQLite, and for Redis once it refuses writes (MISCONF); a create
+#    whose entry Redis took in memory (its AOF write failing) and whose
+#    commit failed answers 503, the undo Redis refuses is logged, and the
+#    worker's board check removes the entry once Redis takes writes again;
+#    nothing half-written, then recovery;
 #  - auth abuse: a wrong password costs the same for an existing name, an
 #    unknown name and a player without a password; nginx's limit_req slows a
 #    burst on /sessions with 429 + Retry-After; no token or password reaches
@@ -28,13 +34,17 @@ mkdir -p "$E2E_TMP/state"
 tmpfs=no
 if [ "$E2E_BACKEND" = sqlite ] && [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=48m,mode=0700 pt-e2e-faults "$E2E_TMP/state" 2>/dev/null; then
 	tmpfs=yes
+	# The logs live off the tmpfs: what the programs log while the disk is
+	# full must reach the files the test reads.
+	mkdir -p "$E2E_TMP/logs"
+	ln -s "$E2E_TMP/logs" "$E2E_TMP/state/log"
 fi
 faults_teardown() {
 	e2e_stop_stack
 	if [ "$tmpfs" = yes ]; then
 		# keep the logs for e2e_teardown's report, then let go of the mount
 		mkdir -p "$E2E_TMP/kept"
-		cp -r "$E2E_STATE/log" "$E2E_TMP/kept/" 2>/dev/null
+		ln -s "$E2E_TMP/logs" "$E2E_TMP/kept/log"
 		umount "$E2E_TMP/state" 2>/dev/null || umount -l "$E2E_TMP/state"
 		E2E_STATE=$E2E_TMP/kept
 	fi
@@ -309,6 +319,24 @@ truncate_wal() {
 	[ "$(sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' 2>/dev/null | cut -d'|' -f1)" = 0 ]
 }
 
+# Redis writes its AOF in the blocks its current file already has: a new
+# file after a rewrite has none, so its next write needs a new block.
+aof_rewritten() {
+	redis-cli -s "$redis_sock" INFO persistence |
+		grep -qE '^aof_rewrite_in_progress:0' &&
+	! redis-cli -s "$redis_sock" INFO persistence | grep -qE '^aof_rewrite_scheduled:1'
+}
+heartbeat_checks() {
+	http GET /heartbeat
+	[ "$STATUS $(jq_body '[.status, .checks.sqlite, .checks.redis] | join("/")')" = "$1" ]
+}
+board_is() {
+	[ "$(redis-cli -s "$redis_sock" ZRANGE pt:leaderboard 0 -1 WITHSCORES)" = "$1" ]
+}
+admin_check() {
+	PT_DB_PATH=$db PT_REDIS_SOCKET=$redis_sock "$PT_BUILDDIR/platform-test-admin" check > "$E2E_TMP/check.out" 2>&1
+}
+
 if [ "$tmpfs" = yes ]; then
 	pids_before=$(pids)
 	players_before=$(count players)
@@ -317,21 +345,33 @@ if [ "$tmpfs" = yes ]; then
 	# An emptied WAL, so the next write needs new blocks: SQLite reuses the
 	# space of a WAL it has checkpointed, and a write into it still fits.
 	check "the WAL is checkpointed and truncated" until_true 5 truncate_wal
+	redis-cli -s "$redis_sock" BGREWRITEAOF >/dev/null
+	check "Redis rewrote its AOF" until_true 10 aof_rewritten
 	fallocate -l "$(df --output=avail -B1 "$E2E_STATE" | tail -n 1)" "$E2E_STATE/filler" 2>/dev/null
 	dd if=/dev/zero of="$E2E_STATE/filler-rest" bs=4k 2>/dev/null
 	check "the state directory is full" test "$(df --output=avail -B1 "$E2E_STATE" | tail -n 1)" -lt 4096
+	check "disk full: the heartbeat says degraded for SQLite within 2 s" \
+		until_true 2 heartbeat_checks "503 degraded/error/ok"
 	json POST /players "{\"name\":\"disk-full\",\"description\":\"$(head -c 1000 /dev/zero | tr '\0' d)\"}" -u "$E2E_ADMIN"
 	expect_error 503 unavailable "disk full: POST /players"
+	check "disk full: the refused undo of the create is logged" \
+		grep -q 'rolled back, but its leaderboard entry could not be taken back (.*MISCONF' "$E2E_STATE/log/responder.log"
+	check "disk full: the heartbeat says degraded for Redis too (it refuses writes)" \
+		until_true 2 heartbeat_checks "503 degraded/error/error"
 	json POST /battles "$battle_body" -H "$BEARER" -H 'Idempotency-Key: disk-full'
 	expect_error 503 unavailable "disk full: POST /battles"
 	http GET "/players/$alice" -H "$BEARER"
 	expect_status 200 "disk full: reads are served"
 	rm -f "$E2E_STATE/filler" "$E2E_STATE/filler-rest"
+	check "disk freed: the heartbeat says ok again within 10 s" until_true 10 heartbeat_checks "200 ok/ok/ok"
 	check "disk full: no player row" test "$(count players)" = "$players_before"
 	check "disk full: no battle row" test "$(count battles)" = "$battles_before"
 	check "disk full: nothing left queued" until_true 10 queue_drained
-	check "disk full: the leaderboard is unchanged" \
-		test "$(redis-cli -s "$redis_sock" ZRANGE pt:leaderboard 0 -1 WITHSCORES)" = "$board_before"
+	check "disk freed: the board check took the entry back within 10 s" until_true 10 not_on_board disk-full
+	check "disk full: the leaderboard is as before" until_true 10 board_is "$board_before"
+	check "disk freed: the worker logged the member that is no player" \
+		grep -q 'leaderboard damaged: marker set, .* players in the store; rebuilding it' "$E2E_STATE/log/worker.log"
+	check "disk freed: admin check finds SQLite and Redis agreeing" admin_check
 	check "disk full: integrity_check ok" test "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok
 	created=no
 	for attempt in $(seq 1 30); do
@@ -354,7 +394,10 @@ fi
 
 # ============ auth abuse ===========================================================
 # Wrong passwords: an existing name, an unknown name, a player with no
-# password. Interleaved, paced under the /sessions rate limit (5/s).
+# password. Interleaved, paced under the /sessions rate limit (5/s). Each
+# round comes from its own loopback address, so the three failures it makes
+# stay under the per-address throttle of failed authentications (10 a
+# minute, test_sessions.sh), which would otherwise answer 429.
 : > "$E2E_TMP/timing"
 for round in $(seq 1 20); do
 	for kind in existing unknown nopassword; do
@@ -364,7 +407,7 @@ for round in $(seq 1 20); do
 		nopassword) user="carol:wrong password $round" ;;
 		esac
 		curl -s -o /dev/null -w "$kind %{http_code} %{time_total}\n" -X POST -u "$user" \
-			"$E2E_URL/sessions" >> "$E2E_TMP/timing"
+			--interface "127.0.1.$round" "$E2E_URL/sessions" >> "$E2E_TMP/timing"
 		sleep 0.2
 	done
 done
@@ -382,25 +425,29 @@ within() {
 check "timing: unknown name vs existing name within 0.5–2× ($unknown / $existing)" within "$unknown" "$existing"
 check "timing: no password vs existing name within 0.5–2× ($nopassword / $existing)" within "$nopassword" "$existing"
 
-# A burst: the site's limit_req (5/s, burst 10) answers 429 with Retry-After.
+# A burst: the site's limit_req (5/s, burst 10) answers 429 with Retry-After,
+# whether the credentials are right or not (right ones here: wrong ones past
+# ten would also meet the failure throttle). From its own address.
+burst_from=127.0.2.1
 for i in $(seq 1 25); do
 	echo "url = \"$E2E_URL/sessions\""
 	echo "request = \"POST\""
-	echo "user = \"alice:guess $i\""
+	echo "user = \"alice:alice password\""
+	echo "interface = \"$burst_from\""
 	echo "write-out = \"%{http_code}\\n\""
 	echo "output = \"/dev/null\""
 	[ "$i" -eq 25 ] || echo next
 done > "$E2E_TMP/burst.curl"
 curl -s --parallel --parallel-max 25 -K "$E2E_TMP/burst.curl" > "$E2E_TMP/burst"
 limited=$(grep -c '^429$' "$E2E_TMP/burst")
-check "a burst of 25 guesses: some are refused with 429 ($limited)" test "$limited" -gt 0
-http POST /sessions -u "alice:one more guess"
+check "a burst of 25 sign-ins: some are refused with 429 ($limited)" test "$limited" -gt 0
+http POST /sessions -u "alice:alice password" --interface "$burst_from"
 if [ "$STATUS" = 429 ]; then
-	expect_error 429 too_many_requests "a guess during the limit"
+	expect_error 429 too_many_requests "a sign-in during the limit"
 	check "429 carries Retry-After" test -n "$(header Retry-After)"
 fi
 sleep 2.5
-http POST /sessions -u "alice:alice password"
+http POST /sessions -u "alice:alice password" --interface "$burst_from"
 expect_status 201 "after the burst drains, the right password works"
 
 # Tokens and passwords never reach a log, whatever the request did.

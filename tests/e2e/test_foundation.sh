@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_foundation.sh — the stack through nginx: heartbeat, 404/405, the error
 # model (400/413/415), migrations idempotent and refusing unknown versions,
 # and Redis down → 503 degraded → recovery without restarting responders;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_players_auth.sh — players, sessions and auth through nginx: every
 # status the contract gives these routes, and every auth case (Basic admin,
 # Basic player only on /sessions, Bearer, alg none, bad signature, expiry,

@@ -108,14 +108,49 @@ enum store_status pg_player_battle_count(struct store *store, int64_t player_id,
 	return pg_count_by_id(store, PG_PLAYER_BATTLES_COUNT, player_id, total);
 }
 
-enum store_status pg_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+enum store_status pg_player_battles(struct store *store, const struct battle_page_request *page,
 				    store_battle_visitor visit, void *context)
 {
 	struct pg_params params = {0};
-	pg_param_int64(&params, player_id);
-	pg_param_int64(&params, limit);
-	pg_param_int64(&params, offset);
-	return visit_battles(store, PG_PLAYER_BATTLES_PAGE, &params, visit, context);
+	pg_param_int64(&params, page->player_id);
+	pg_param_int64(&params, page->limit);
+	pg_param_int64(&params, page->before > 0 ? page->before : page->offset);
+	return visit_battles(store, page->before > 0 ? PG_PLAYER_BATTLES_BEFORE : PG_PLAYER_BATTLES_PAGE, &params,
+			     visit, context);
+}
+
+static enum store_status read_status(const PGresult *result, int row, void *out)
+{
+	*(enum battle_status_value *)out = strcmp(PQgetvalue(result, row, 0), "done") == 0 ? BATTLE_DONE : BATTLE_QUEUED;
+	return STORE_OK;
+}
+
+enum store_status pg_battle_status(struct store *store, int64_t id, enum battle_status_value *status)
+{
+	return pg_get_by_id(store, PG_BATTLE_STATUS, id, read_status, status);
+}
+
+/* Pages by id, like the players' scan: no transaction spans the table. */
+enum store_status pg_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
+{
+	int64_t after = 0;
+	for (;;) {
+		PGresult *result;
+		enum store_status status = pg_run_id(store, PG_QUEUED_BATTLE_SCAN, after, &result);
+		if (status != STORE_OK)
+			return status;
+		int rows = PQntuples(result);
+		for (int row = 0; row < rows; row++) {
+			after = pg_column_int64(result, row, 0);
+			if (visit(context, after) != 0) {
+				PQclear(result);
+				return STORE_UNAVAILABLE;
+			}
+		}
+		PQclear(result);
+		if (rows == 0)
+			return STORE_OK;
+	}
 }
 
 enum store_status pg_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,

@@ -90,26 +90,6 @@ enum store_status pg_player_exists(struct store *store, int64_t id)
 	return pg_get_by_id(store, PG_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status pg_player_credentials(struct store *store, const char *name, int64_t *id_out, char **hash_out)
-{
-	struct pg_params params = {0};
-	PGresult *result;
-	*hash_out = NULL;
-	pg_param_text(&params, name);
-	enum store_status status = pg_run(store, PG_PLAYER_CREDENTIALS, &params, &result);
-	if (status != STORE_OK)
-		return status;
-	status = STORE_NOT_FOUND;
-	if (PQntuples(result) > 0) {
-		*id_out = pg_column_int64(result, 0, 0);
-		status = STORE_OK;
-		if (!PQgetisnull(result, 0, 1) && !(*hash_out = strdup(PQgetvalue(result, 0, 1))))
-			status = store_fail(store, STORE_UNAVAILABLE, "out of memory");
-	}
-	PQclear(result);
-	return status;
-}
-
 enum store_status pg_players_any(struct store *store, bool *any)
 {
 	PGresult *result;
@@ -117,6 +97,17 @@ enum store_status pg_players_any(struct store *store, bool *any)
 	if (status != STORE_OK)
 		return status;
 	*any = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+	PQclear(result);
+	return STORE_OK;
+}
+
+enum store_status pg_player_count(struct store *store, int64_t *count)
+{
+	PGresult *result;
+	enum store_status status = pg_run(store, PG_PLAYER_COUNT, NULL, &result);
+	if (status != STORE_OK)
+		return status;
+	*count = pg_column_int64(result, 0, 0);
 	PQclear(result);
 	return STORE_OK;
 }

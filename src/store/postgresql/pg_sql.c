@@ -31,8 +31,11 @@ static const char *const statement_sql[PG__COUNT] = {
 	[PG_ORDER_UNLOCK] = "SELECT pg_advisory_unlock(" PG_LOCK_ORDER ")",
 	[PG_BARRIER_LOCK] = "SELECT pg_advisory_lock(" PG_LOCK_SUBMISSIONS ")",
 	[PG_BARRIER_UNLOCK] = "SELECT pg_advisory_unlock(" PG_LOCK_SUBMISSIONS ")",
+	/* STORE_READ_SETTLED: exclusive, to the transaction's end (pg_begin). */
+	[PG_SETTLED_LOCK] = "SELECT pg_advisory_xact_lock(" PG_LOCK_SUBMISSIONS ")",
 	[PG_WORKER_TRY_LOCK] = "SELECT pg_try_advisory_lock(" PG_LOCK_WORKER ")",
 	[PG_PING] = "SELECT count(*) FROM schema_migrations",
+	[PG_WRITABLE] = "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
 	[PG_PLAYER_INSERT] =
 		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
 		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_PLACEHOLDER)
@@ -40,9 +43,17 @@ static const char *const statement_sql[PG__COUNT] = {
 	[PG_PLAYER_GET] =
 		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
 		", score, created_at FROM players WHERE id = ?1",
-	[PG_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
+	[PG_PLAYER_CREDENTIALS] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE name = ?1",
+	[PG_PLAYER_CREDENTIALS_BY_ID] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE id = ?1",
+	/* The token id travels as hex (parameters are text): bytea by decode. */
+	[PG_SESSION_CHECK] = STORE_SESSION_CHECK_SQL("decode(?2, 'hex')"),
+	[PG_SESSION_REVOKE] = STORE_SESSION_REVOKE_SQL("decode(?2, 'hex')"),
+	[PG_SESSIONS_EXPIRED_DELETE] = STORE_SESSIONS_EXPIRED_DELETE_SQL,
+	[PG_PLAYER_REVOKE_SESSIONS] = STORE_PLAYER_REVOKE_SESSIONS_SQL,
+	[PG_PLAYER_SET_PASSWORD] = STORE_PLAYER_SET_PASSWORD_SQL,
 	[PG_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[PG_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
+	[PG_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[PG_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[PG_PLAYER_UPDATE_BALANCES] =
 		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(STORE_BALANCE_SET) " WHERE id = ?1",
@@ -55,6 +66,7 @@ static const char *const statement_sql[PG__COUNT] = {
 		" SELECT ?1::bigint, id FROM battle UNION ALL SELECT ?2::bigint, id FROM battle)"
 		" SELECT id FROM battle",
 	[PG_BATTLE_GET] = STORE_BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[PG_BATTLE_STATUS] = "SELECT status FROM battles WHERE id = ?1",
 	[PG_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
@@ -65,9 +77,11 @@ static const char *const statement_sql[PG__COUNT] = {
 	[PG_PLAYER_BATTLES_PAGE] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
+	[PG_PLAYER_BATTLES_BEFORE] = STORE_PLAYER_BATTLES_BEFORE_SQL,
 	/* Off the partial index of queued rows (sql/postgresql/003). */
 	[PG_QUEUED_BATTLES] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	[PG_QUEUED_BATTLE_SCAN] = STORE_QUEUED_BATTLE_SCAN_SQL,
 	/* A batch's players in one round trip: ?1 is an array literal. */
 	[PG_PLAYERS_STATE] =
 		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)

@@ -330,8 +330,23 @@ enum store_status pg_begin(struct store *base, enum store_intent intent)
 		return store_fail(base, STORE_UNAVAILABLE, "postgresql: the worker role was lost with the connection");
 	if (intent == STORE_APPLY_BATCH)
 		return pg_pipeline_begin(store);
-	if (intent == STORE_SUBMIT_BATTLE)
+	/* Creates hold the submission lock shared too, only so that
+	 * STORE_READ_SETTLED can wait them out as it does submissions. */
+	if (intent == STORE_SUBMIT_BATTLE || intent == STORE_CREATE_PLAYER)
 		return pg_run(base, PG_SUBMISSION_SHARE, NULL, NULL);
+	/* STORE_READ_SETTLED: a READ COMMITTED transaction that first takes the
+	 * submission lock exclusively (transaction-level). Every create and
+	 * submission holds it shared from its BEGIN to its end, so this waits
+	 * until each one begun before has committed or rolled back, and keeps
+	 * new ones waiting at their BEGIN until this transaction ends. The
+	 * reads after it take their snapshots once the lock is held, so they
+	 * see every such commit: nothing half-way (a player already on the
+	 * board but not yet in the table, a battle queued but not inserted).
+	 * Like SQLite's write lock it stops writers: keep it short.
+	 * STORE_CHANGE_SESSIONS needs no more than BEGIN: its updates are of
+	 * one player's row, which the row lock orders. */
+	if (intent == STORE_READ_SETTLED)
+		return pg_run(base, PG_SETTLED_LOCK, NULL, NULL);
 	return STORE_OK;
 }
 
@@ -406,6 +421,20 @@ enum store_status pg_housekeeping(struct store *store)
 enum store_status pg_ping(struct store *store)
 {
 	return pg_run(store, PG_PING, NULL, NULL);
+}
+
+/* The disk is the server's: a write that fails for space fails there and
+ * says so. What a heartbeat can see cheaply is a server that takes no
+ * writes at all (a standby, or one set read-only). */
+enum store_status pg_writable(struct store *store)
+{
+	PGresult *result;
+	enum store_status status = pg_run(store, PG_WRITABLE, NULL, &result);
+	if (status != STORE_OK)
+		return status;
+	bool writable = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+	PQclear(result);
+	return writable ? STORE_OK : store_fail(store, STORE_UNAVAILABLE, "postgresql: the server takes no writes");
 }
 
 enum store_status pg_claim_worker(struct store *base, bool *active)

@@ -58,6 +58,18 @@ enum store_status sqlite_battle_get(struct store *store, int64_t id, struct batt
 	return sqlite_get_by_id(store, STMT_BATTLE_GET, id, read_battle_row, out);
 }
 
+static enum store_status read_status(sqlite3_stmt *statement, void *out)
+{
+	const unsigned char *text = sqlite3_column_text(statement, 0);
+	*(enum battle_status_value *)out = text && strcmp((const char *)text, "done") == 0 ? BATTLE_DONE : BATTLE_QUEUED;
+	return STORE_OK;
+}
+
+enum store_status sqlite_battle_status(struct store *store, int64_t id, enum battle_status_value *status)
+{
+	return sqlite_get_by_id(store, STMT_BATTLE_STATUS, id, read_status, status);
+}
+
 static enum store_status insert_participant(struct store *store, int64_t player_id, int64_t battle_id)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PARTICIPANT_INSERT);
@@ -111,14 +123,15 @@ static enum store_status visit_battles(struct store *store, sqlite3_stmt *statem
 	return status;
 }
 
-enum store_status sqlite_player_battles(struct store *store, int64_t player_id, int64_t limit, int64_t offset,
+enum store_status sqlite_player_battles(struct store *store, const struct battle_page_request *page,
 				       store_battle_visitor visit, void *context)
 {
-	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_BATTLES_PAGE, player_id);
+	sqlite3_stmt *statement = sqlite_statement_for_id(
+		store, page->before > 0 ? STMT_PLAYER_BATTLES_BEFORE : STMT_PLAYER_BATTLES_PAGE, page->player_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 2, limit);
-	sqlite3_bind_int64(statement, 3, offset);
+	sqlite3_bind_int64(statement, 2, page->limit);
+	sqlite3_bind_int64(statement, 3, page->before > 0 ? page->before : page->offset);
 	return visit_battles(store, statement, visit, context);
 }
 
@@ -147,6 +160,32 @@ enum store_status sqlite_players_state(struct store *store, const int64_t *ids, 
 			return status;
 	}
 	return STORE_OK;
+}
+
+/* Pages by id, like the players' scan: no read transaction spans the table. */
+enum store_status sqlite_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
+{
+	int64_t after = 0;
+	for (;;) {
+		size_t rows = 0;
+		sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_SCAN, after);
+		if (!statement)
+			return STORE_UNAVAILABLE;
+		int result;
+		while ((result = sqlite3_step(statement)) == SQLITE_ROW) {
+			after = sqlite3_column_int64(statement, 0);
+			rows++;
+			if (visit(context, after) != 0) {
+				sqlite3_reset(statement);
+				return STORE_UNAVAILABLE;
+			}
+		}
+		sqlite3_reset(statement);
+		if (result != SQLITE_DONE)
+			return sqlite_fail(store, result);
+		if (rows == 0)
+			return STORE_OK;
+	}
 }
 
 static void bind_key(sqlite3_stmt *statement, const char *caller, const char *key)

@@ -60,29 +60,6 @@ enum store_status sqlite_player_exists(struct store *store, int64_t id)
 	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status sqlite_player_credentials(struct store *store, const char *name, int64_t *id_out,
-					   char **hash_out)
-{
-	enum store_status status = STORE_NOT_FOUND;
-	*hash_out = NULL;
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_CREDENTIALS);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_text(statement, 1, name, -1, SQLITE_STATIC);
-	int result = sqlite3_step(statement);
-	if (result == SQLITE_ROW) {
-		const unsigned char *hash = sqlite3_column_text(statement, 1);
-		*id_out = sqlite3_column_int64(statement, 0);
-		status = STORE_OK;
-		if (hash && !(*hash_out = strdup((const char *)hash)))
-			status = STORE_UNAVAILABLE;
-	} else if (result != SQLITE_DONE) {
-		status = sqlite_fail(store, result);
-	}
-	sqlite3_reset(statement);
-	return status;
-}
-
 enum store_status sqlite_players_any(struct store *store, bool *any)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_ANY);
@@ -92,6 +69,21 @@ enum store_status sqlite_players_any(struct store *store, bool *any)
 	enum store_status status = STORE_OK;
 	if (result == SQLITE_ROW)
 		*any = sqlite3_column_int(statement, 0) != 0;
+	else
+		status = sqlite_fail(store, result);
+	sqlite3_reset(statement);
+	return status;
+}
+
+enum store_status sqlite_player_count(struct store *store, int64_t *count)
+{
+	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_COUNT);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	int result = sqlite3_step(statement);
+	enum store_status status = STORE_OK;
+	if (result == SQLITE_ROW)
+		*count = sqlite3_column_int64(statement, 0);
 	else
 		status = sqlite_fail(store, result);
 	sqlite3_reset(statement);

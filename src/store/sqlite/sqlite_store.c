@@ -34,9 +34,16 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_GET] =
 		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
 		", score, created_at FROM players WHERE id = ?1",
-	[STMT_PLAYER_CREDENTIALS] = "SELECT id, password_hash FROM players WHERE name = ?1",
+	[STMT_PLAYER_CREDENTIALS] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE name = ?1",
+	[STMT_PLAYER_CREDENTIALS_BY_ID] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE id = ?1",
+	[STMT_SESSION_CHECK] = STORE_SESSION_CHECK_SQL("?2"),
+	[STMT_SESSION_REVOKE] = STORE_SESSION_REVOKE_SQL("?2"),
+	[STMT_SESSIONS_EXPIRED_DELETE] = STORE_SESSIONS_EXPIRED_DELETE_SQL,
+	[STMT_PLAYER_REVOKE_SESSIONS] = STORE_PLAYER_REVOKE_SESSIONS_SQL,
+	[STMT_PLAYER_SET_PASSWORD] = STORE_PLAYER_SET_PASSWORD_SQL,
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
+	[STMT_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
 		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(STORE_BALANCE_SET) " WHERE id = ?1",
@@ -45,6 +52,7 @@ static const char *const statement_sql[STMT__COUNT] = {
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
 	[STMT_BATTLE_GET] = STORE_BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[STMT_BATTLE_STATUS] = "SELECT status FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
@@ -55,9 +63,11 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_PLAYER_BATTLES_PAGE] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
+	[STMT_PLAYER_BATTLES_BEFORE] = STORE_PLAYER_BATTLES_BEFORE_SQL,
 	/* Off the partial index of queued rows (sql/sqlite/003). */
 	[STMT_QUEUED_BATTLES] =
 		STORE_BATTLE_COLUMNS ", NULL FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	[STMT_QUEUED_BATTLE_SCAN] = STORE_QUEUED_BATTLE_SCAN_SQL,
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",
@@ -74,6 +84,9 @@ static const enum sqlite_statement begin_statement[] = {
 	[STORE_CREATE_PLAYER] = STMT_BEGIN_IMMEDIATE,
 	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
 	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
+	[STORE_CHANGE_SESSIONS] = STMT_BEGIN_IMMEDIATE,
+	/* The write lock: no create or submission is between its BEGIN and end. */
+	[STORE_READ_SETTLED] = STMT_BEGIN_IMMEDIATE,
 };
 
 /* SQLite's default busy handler sleeps in steps of up to 100 ms, which
@@ -85,7 +98,8 @@ struct busy_policy {
 	int timeout_ms;
 };
 
-static struct busy_policy busy_policies[1];
+/* [0]: the settings' timeout; [1]: a WAL reset's brief wait (sqlite_wal.c). */
+static struct busy_policy busy_policies[2] = {{0}, {SQLITE_WAL_RESET_WAIT_MS}};
 
 /* When the current wait began; per thread, as a connection is. */
 static _Thread_local int64_t busy_started_ms;
@@ -114,6 +128,18 @@ enum store_status sqlite_fail(struct store *store, int sqlite_result)
 	sqlite3 *db = sqlite_db(store);
 	const char *message = db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
+	switch (sqlite_result & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* The kind of failure the next write would meet too (store_writable). */
+		sqlite_of(store)->write_failed_ms = clock_monotonic_ms();
+		snprintf(sqlite_of(store)->write_failure, sizeof(sqlite_of(store)->write_failure), "%s", message);
+		break;
+	default:
+		break;
+	}
 	switch (sqlite_result) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -164,17 +190,20 @@ static enum store_status sqlite_open(const struct settings *settings, struct sto
 	/* One policy per process is enough: every connection uses the same timeout. */
 	busy_policies[0].timeout_ms = settings->sqlite_busy_timeout_ms;
 	sqlite3_busy_handler(sqlite->db, busy_wait, &busy_policies[0]);
+	/* Replaces SQLite's automatic checkpoint (wal_autocheckpoint). */
+	sqlite3_wal_hook(sqlite->db, sqlite_wal_committed, store);
 	/* WAL lets readers run beside the one writer; NORMAL is durable across a
 	 * process crash (the WAL is in the OS cache) and fsyncs only at checkpoints.
-	 * The automatic checkpoint runs in the commit that crosses its threshold,
-	 * copying the WAL and fsyncing inside a request (16 % of a responder's
-	 * time on POST /players, measured). The worker checkpoints instead
-	 * (store_take_housekeeping, store_housekeeping); for everyone else the
-	 * threshold, raised from 1,000 pages to 16,000 (64 MB), only bounds the
-	 * WAL while no worker runs. */
+	 * A checkpoint in a commit copies the WAL and fsyncs inside a request
+	 * (16 % of a responder's time on POST /players, measured), so the worker
+	 * checkpoints (store_take_housekeeping, store_housekeeping) and others
+	 * only past SQLITE_WAL_RESTART_PAGES, a bound for while no worker keeps
+	 * up (sqlite_wal.c). A checkpoint lets the WAL start over from its
+	 * beginning but leaves the file as large as it ever grew:
+	 * journal_size_limit cuts it back each time it starts over. */
 	if ((status = exec_pragma(store, "PRAGMA journal_mode = WAL")) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
-	    (status = exec_pragma(store, "PRAGMA wal_autocheckpoint = 16000")) != STORE_OK ||
+	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " SQLITE_WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
 	*out = store;
@@ -245,19 +274,9 @@ enum store_status sqlite_wait_for_submissions(struct store *store)
 	return status == STORE_OK ? sqlite_commit(store) : status;
 }
 
-/* SQLite's usual threshold (1,000 pages) in the worker's own commits; see sqlite_open. */
-enum store_status sqlite_take_housekeeping(struct store *store)
+void sqlite_busy_brief(struct store *store, bool brief)
 {
-	return exec_pragma(store, "PRAGMA wal_autocheckpoint = 1000");
-}
-
-/* Copies committed WAL frames into the database file without waiting for
- * readers or writers (a PASSIVE checkpoint). */
-enum store_status sqlite_housekeeping(struct store *store)
-{
-	int result = sqlite3_wal_checkpoint_v2(sqlite_db(store), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	/* BUSY: another connection is checkpointing; the next turn catches up. */
-	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
+	sqlite3_busy_handler(sqlite_db(store), busy_wait, &busy_policies[brief ? 1 : 0]);
 }
 
 enum store_status sqlite_commit(struct store *store)
@@ -265,6 +284,8 @@ enum store_status sqlite_commit(struct store *store)
 	enum store_status status = run_simple(store, STMT_COMMIT);
 	if (status != STORE_OK && !sqlite3_get_autocommit(sqlite_db(store)))
 		run_simple(store, STMT_ROLLBACK);
+	else if (status == STORE_OK)
+		sqlite_of(store)->write_failed_ms = 0;
 	return status;
 }
 

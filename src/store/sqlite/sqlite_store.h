@@ -6,6 +6,8 @@
 #define PT_SQLITE_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "store/store_backend.h"
 #include "store/store_sql.h"
@@ -19,17 +21,27 @@ enum sqlite_statement {
 	STMT_PLAYER_INSERT,
 	STMT_PLAYER_GET,
 	STMT_PLAYER_CREDENTIALS,
+	STMT_PLAYER_CREDENTIALS_BY_ID,
+	STMT_SESSION_CHECK,
+	STMT_SESSION_REVOKE,
+	STMT_SESSIONS_EXPIRED_DELETE,
+	STMT_PLAYER_REVOKE_SESSIONS,
+	STMT_PLAYER_SET_PASSWORD,
 	STMT_PLAYER_EXISTS,
 	STMT_PLAYER_ANY,
+	STMT_PLAYER_COUNT,
 	STMT_PLAYER_SCAN,
 	STMT_PLAYER_UPDATE_BALANCES,
 	STMT_BATTLE_INSERT,
 	STMT_PARTICIPANT_INSERT,
 	STMT_BATTLE_GET,
+	STMT_BATTLE_STATUS,
 	STMT_BATTLE_APPLY,
 	STMT_PLAYER_BATTLES_COUNT,
 	STMT_PLAYER_BATTLES_PAGE,
+	STMT_PLAYER_BATTLES_BEFORE,
 	STMT_QUEUED_BATTLES,
+	STMT_QUEUED_BATTLE_SCAN,
 	STMT_IDEMPOTENCY_GET,
 	STMT_IDEMPOTENCY_DELETE,
 	STMT_IDEMPOTENCY_INSERT,
@@ -42,6 +54,15 @@ struct sqlite_store {
 	sqlite3_stmt *statements[STMT__COUNT];
 	const char *database_path;	/* the settings' */
 	int worker_lock;		/* the worker role's lock file, or -1 */
+	bool housekeeper;	/* the worker's: checkpoints in its commits */
+	int wal_frames_seen;	/* the WAL's length at the last housekeeping turn */
+	int64_t wal_reset_not_before_ms;	/* after a failed reset, when to try again */
+	/* store_writable's memory: when a write last failed for space or I/O
+	 * (0: it succeeded since), why; the last look at the file system. */
+	int64_t write_failed_ms;
+	char write_failure[128];
+	int64_t space_checked_ms;
+	char space_problem[128];	/* "" when there is room */
 };
 
 static inline struct sqlite_store *sqlite_of(struct store *store)
@@ -58,6 +79,17 @@ static inline sqlite3 *sqlite_db(struct store *store)
 #define SQLITE_DECLARE(name, parameters, arguments) enum store_status sqlite_##name parameters;
 STORE_OPERATIONS(SQLITE_DECLARE)
 #undef SQLITE_DECLARE
+
+/* sqlite_wal.c: bounding the WAL (docs/operations.md states the bound).
+ * A RESTART or TRUNCATE checkpoint holds off writers while it waits for
+ * readers: it waits this long at most (busy_policies[1]). After a reset the
+ * file is cut back to SQLITE_WAL_SIZE_LIMIT_BYTES (journal_size_limit). */
+#define SQLITE_WAL_RESET_WAIT_MS 100
+#define SQLITE_WAL_SIZE_LIMIT_BYTES "4194304"
+/* The WAL hook: called after each commit with the WAL's length in frames. */
+int sqlite_wal_committed(void *context, sqlite3 *db, const char *name, int frames);
+/* Switches the connection's busy handler to the WAL reset's brief wait and back. */
+void sqlite_busy_brief(struct store *store, bool brief);
 
 /* sqlite_migrate.c: the migration runner's SQLite half. */
 int sqlite_migration_exec(struct store *store, const char *sql, char *error, size_t error_size);

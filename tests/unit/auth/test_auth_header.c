@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_auth_header.c — Authorization header parsing: the Basic and Bearer
  * forms we accept, and malformed input that must never reach a credential check. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_jwt.c — HS256 sign/verify, and every way a forged, damaged or stale
  * token must be refused. */
 #include "config.h"

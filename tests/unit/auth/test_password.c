@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_password.c — yescrypt hashing, verification, and the dummy check that
  * makes an unknown name cost as much as a wrong password. */
 #include "config.h"

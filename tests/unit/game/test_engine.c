@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_engine.c — the battle rules and the prng against hand-computed battles,
  * published test vectors and invariants over thousands of seeded battles. */
 #include <stdarg.h>
@@ -14,7 +15,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The players of API.md's battle example. */
+/* The players of docs/api.md's battle example. */
 static const struct engine_fighter example_attacker = {
 	.player_id = 1, .attributes = {.attack = 70, .hit_points = 100, .luck = 10, .gold = 500, .silver = 0},
 };
@@ -334,9 +335,10 @@ static void test_attacker_strikes_first(void **state)
 }
 
 /*
- * API.md's players with luck 0, by hand: 70 hits 90 -> 20; the defender, 70
- * of 90 lost, strikes 60 - ceil(46.7) = 13, floored to 30: 100 -> 70; the
- * attacker, 30 of 100 lost, strikes 70 - 21 = 49, taking the last 20.
+ * docs/api.md's players with luck 0, by hand: 70 hits 90 -> 20; the
+ * defender, 70 of 90 lost, strikes 60 - ceil(46.7) = 13, floored to 30:
+ * 100 -> 70; the attacker, 30 of 100 lost, strikes 70 - 21 = 49, taking the
+ * last 20.
  */
 static void test_hand_computed_battle_attacker_wins(void **state)
 {
@@ -445,7 +447,7 @@ static void test_pinned_replay(void **state)
 	engine_result_free(&r);
 }
 
-/* API.md's example players and seed; the example's p = 14 is illustrative only. */
+/* docs/api.md's example players and seed; the example's p = 14 is illustrative only. */
 static void test_pinned_contract_example(void **state)
 {
 	static const struct engine_turn expected[] = {

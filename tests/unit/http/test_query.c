@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_query.c — query-string parameters against their table: defaults,
  * bounds, repeats, unknown names, signs and percent-decoding. */
 #include "config.h"

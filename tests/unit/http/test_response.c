@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_response.c — the error body of the contract, headers and serialisation. */
 #include <stdarg.h>
 #include <stddef.h>

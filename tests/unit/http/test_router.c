@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_router.c — the route table: exact raw-path matching, ids, 404 vs 405 and Allow. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,9 @@ static void every_endpoint_is_reachable(void **state)
 	expect_endpoint("POST", "/battles", ENDPOINT_SUBMIT_BATTLE, 0);
 	expect_endpoint("GET", "/battles/7", ENDPOINT_GET_BATTLE, 7);
 	expect_endpoint("GET", "/leaderboard", ENDPOINT_GET_LEADERBOARD, 0);
+	expect_endpoint("DELETE", "/sessions/current", ENDPOINT_END_SESSION, 0);
+	expect_endpoint("DELETE", "/players/9/sessions", ENDPOINT_END_PLAYER_SESSIONS, 9);
+	expect_endpoint("PUT", "/players/12/password", ENDPOINT_CHANGE_PASSWORD, 12);
 }
 
 static void unknown_paths_are_not_found(void **state)
@@ -66,6 +70,11 @@ static void wrong_methods_are_405_with_allow(void **state)
 	assert_int_equal(router_match(http_method_parse("get"), "/leaderboard", &match), ROUTER_METHOD_NOT_ALLOWED);
 	assert_int_equal(router_match(http_method_parse(NULL), "/sessions", &match), ROUTER_METHOD_NOT_ALLOWED);
 	assert_string_equal(match.allow, "POST");
+	assert_int_equal(router_match(http_method_parse("GET"), "/sessions/current", &match), ROUTER_METHOD_NOT_ALLOWED);
+	assert_string_equal(match.allow, "DELETE");
+	assert_int_equal(router_match(http_method_parse("POST"), "/players/3/password", &match),
+			 ROUTER_METHOD_NOT_ALLOWED);
+	assert_string_equal(match.allow, "PUT");
 }
 
 static void auth_policies_follow_the_contract(void **state)
@@ -74,8 +83,9 @@ static void auth_policies_follow_the_contract(void **state)
 	assert_int_equal(endpoint_table[ENDPOINT_GET_HEARTBEAT].policy, AUTH_POLICY_PUBLIC);
 	assert_int_equal(endpoint_table[ENDPOINT_CREATE_PLAYER].policy, AUTH_POLICY_ADMIN);
 	assert_int_equal(endpoint_table[ENDPOINT_CREATE_SESSION].policy, AUTH_POLICY_PLAYER_BASIC);
+	assert_int_equal(endpoint_table[ENDPOINT_END_SESSION].policy, AUTH_POLICY_PLAYER_BEARER);
 	for (int e = ENDPOINT_GET_PLAYER; e < ENDPOINT__COUNT; e++) {
-		if (e == ENDPOINT_CREATE_SESSION)
+		if (e == ENDPOINT_CREATE_SESSION || e == ENDPOINT_END_SESSION)
 			continue;
 		assert_int_equal(endpoint_table[e].policy, AUTH_POLICY_ADMIN_OR_PLAYER);
 	}

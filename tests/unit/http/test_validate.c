@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_validate.c — the contract's player and battle body rules, the
  * Idempotency-Key rule, and the UTF-8 checks they stand on. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_leaderboard_rank.c — member encoding order, competition ranks with
  * ties. The around-window runs in Redis: test_leaderboard_script.c. */
 #include <stdarg.h>

@@ -1,7 +1,8 @@
 /* test_leaderboard_script.c — the leaderboard's Lua scripts as they run, on
  * a real redis-server started in a temporary directory and stopped by pid:
  * the contract's around-window, max(0, min(i − ⌊n/2⌋, total − n)), ranks
- * with ties, and monotonic updates. Skips (77) when redis-server is missing. */
+ * with ties, monotonic updates, and the damage a read sees. Skips (77) when
+ * redis-server is missing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -145,11 +146,50 @@ static void pages_rank_ties_and_ignore_lower_scores(void **state)
 	assert_int_equal(leaderboard_read_around(&board, 99, 3, &page), LEADERBOARD_NOT_FOUND);
 }
 
+/* Damage a read sees: the set and the hash disagreeing, a member that does
+ * not decode, a player whose member left the set. Each says what it found,
+ * and a set-score puts a lost member back. */
+static void reads_see_damage(void **state)
+{
+	(void)state;
+	struct leaderboard_page page;
+	struct leaderboard_census census;
+	flush();
+	for (int64_t i = 0; i < 3; i++)
+		assert_int_equal(leaderboard_set_score(&board, i + 1, "x", 10 * (i + 1), 0), LEADERBOARD_OK);
+	mark_built();
+	assert_int_equal(leaderboard_census(&board, &census), LEADERBOARD_OK);
+	assert_true(census.built);
+	assert_int_equal(census.members, 3);
+	assert_int_equal(census.entries, 3);
+	expect_reply(redis_link_command(&board, "HDEL %s 2", LEADERBOARD_MEMBERS_KEY));
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &page), LEADERBOARD_DAMAGED);
+	assert_non_null(strstr(board.error, "the set holds 3 members, the members hash 2"));
+	assert_int_equal(leaderboard_read_around(&board, 2, 3, &page), LEADERBOARD_NOT_FOUND);
+	assert_non_null(strstr(board.error, "no entry in the members hash"));
+	/* The member of player 3 (score 30) leaves the set; its hash entry stays. */
+	assert_int_equal(leaderboard_reset(&board), LEADERBOARD_OK);
+	for (int64_t i = 0; i < 3; i++)
+		assert_int_equal(leaderboard_set_score(&board, i + 1, "x", 10 * (i + 1), 0), LEADERBOARD_OK);
+	mark_built();
+	expect_reply(redis_link_command(&board, "ZREMRANGEBYRANK %s 0 0", LEADERBOARD_KEY));
+	assert_int_equal(leaderboard_read_around(&board, 3, 3, &page), LEADERBOARD_NOT_FOUND);
+	assert_non_null(strstr(board.error, "its member is missing from the set"));
+	assert_int_equal(leaderboard_set_score(&board, 3, "x", 30, 0), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_read_around(&board, 3, 3, &page), LEADERBOARD_OK);
+	assert_int_equal(page.entries[0].player_id, 3);
+	expect_reply(redis_link_command(&board, "ZADD %s 0 garbage", LEADERBOARD_KEY));
+	expect_reply(redis_link_command(&board, "HSET %s 9 garbage", LEADERBOARD_MEMBERS_KEY));
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &page), LEADERBOARD_DAMAGED);
+	assert_non_null(strstr(board.error, "the member at position 3 does not decode"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(around_window_stays_full_at_both_ends),
 		cmocka_unit_test(pages_rank_ties_and_ignore_lower_scores),
+		cmocka_unit_test(reads_see_damage),
 	};
 	if (system("command -v redis-server >/dev/null 2>&1") != 0) {
 		printf("SKIP: redis-server not installed (Debian: redis-server)\n");

@@ -10,7 +10,7 @@
 #define SETTINGS_SECRET_MIN_LENGTH 16
 
 struct settings {
-	char *database_url;		/* PT_DATABASE_URL: a libpq URI or conninfo; PostgreSQL instead of SQLite */
+	char *database_url;		/* PT_DATABASE_URL: a PostgreSQL URI or conninfo; PostgreSQL instead of SQLite */
 	int pg_statement_timeout_ms;	/* PT_PG_STATEMENT_TIMEOUT_MS, default 2000 */
 	char *database_path;		/* PT_DB_PATH, default $PT_STATE_DIR/platform-test.db */
 	/* Redis: PT_REDIS_URL when set (config/redis_url.h), else the three below. */

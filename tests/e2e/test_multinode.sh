@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test_multinode.sh — the system beyond one machine, on loopback: one
 # PostgreSQL (TCP, TLS required, passwords), one Redis on its own address
 # (a password and an ACL user, appendonly on), and two app nodes, each its

@@ -90,26 +90,29 @@ enum store_status pg_player_exists(struct store *store, int64_t id)
 	return pg_get_by_id(store, PG_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status pg_players_any(struct store *store, bool *any)
+/* The one integer a statement without parameters answers. */
+static enum store_status read_integer(struct store *store, enum pg_statement which, int64_t *value)
 {
 	PGresult *result;
-	enum store_status status = pg_run(store, PG_PLAYER_ANY, NULL, &result);
+	enum store_status status = pg_run(store, which, NULL, &result);
 	if (status != STORE_OK)
 		return status;
-	*any = PQntuples(result) == 1 && strcmp(PQgetvalue(result, 0, 0), "t") == 0;
+	*value = PQntuples(result) == 1 ? pg_column_int64(result, 0, 0) : 0;
 	PQclear(result);
 	return STORE_OK;
 }
 
+enum store_status pg_players_any(struct store *store, bool *any)
+{
+	int64_t exists = 0;
+	enum store_status status = read_integer(store, PG_PLAYER_ANY, &exists);
+	*any = exists != 0;
+	return status;
+}
+
 enum store_status pg_player_count(struct store *store, int64_t *count)
 {
-	PGresult *result;
-	enum store_status status = pg_run(store, PG_PLAYER_COUNT, NULL, &result);
-	if (status != STORE_OK)
-		return status;
-	*count = pg_column_int64(result, 0, 0);
-	PQclear(result);
-	return STORE_OK;
+	return read_integer(store, PG_PLAYER_COUNT, count);
 }
 
 /* Pages by id so no transaction stays open across the whole table. */

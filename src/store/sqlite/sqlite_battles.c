@@ -81,7 +81,7 @@ static enum store_status insert_participant(struct store *store, int64_t player_
 }
 
 enum store_status sqlite_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
-				      const char *submitted_at, int64_t *id_out)
+				       const char *submitted_at, int64_t *id_out)
 {
 	enum store_status status;
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_BATTLE_INSERT);
@@ -124,7 +124,7 @@ static enum store_status visit_battles(struct store *store, sqlite3_stmt *statem
 }
 
 enum store_status sqlite_player_battles(struct store *store, const struct battle_page_request *page,
-				       store_battle_visitor visit, void *context)
+					store_battle_visitor visit, void *context)
 {
 	sqlite3_stmt *statement = sqlite_statement_for_id(
 		store, page->before > 0 ? STMT_PLAYER_BATTLES_BEFORE : STMT_PLAYER_BATTLES_PAGE, page->player_id);
@@ -195,7 +195,7 @@ static void bind_key(sqlite3_stmt *statement, const char *caller, const char *ke
 }
 
 enum store_status sqlite_idempotency_get(struct store *store, const char *caller, const char *key,
-					struct idempotency_record *out)
+					 struct idempotency_record *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_IDEMPOTENCY_GET);
@@ -227,7 +227,7 @@ enum store_status sqlite_idempotency_delete(struct store *store, const char *cal
 }
 
 enum store_status sqlite_idempotency_insert(struct store *store, const char *caller, const char *key,
-					   const struct idempotency_record *record)
+					    const struct idempotency_record *record)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_IDEMPOTENCY_INSERT);
 	if (!statement)

@@ -9,7 +9,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 enum store_status sqlite_player_insert(struct store *store, const struct player_create *player,
-				      const char *stored_hash, const char *created_at, int64_t *id_out)
+				       const char *stored_hash, const char *created_at, int64_t *id_out)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_INSERT);
 	int column = 1;

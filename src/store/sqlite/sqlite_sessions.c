@@ -55,7 +55,7 @@ static enum store_status read_session(sqlite3_stmt *statement, void *opaque)
 }
 
 enum store_status sqlite_session_check(struct store *store, int64_t player_id,
-				      const unsigned char token_id[32], int64_t *session_version, bool *revoked)
+				       const unsigned char token_id[32], int64_t *session_version, bool *revoked)
 {
 	struct session_row row = {0, false};
 	enum store_status status = STORE_NOT_FOUND;
@@ -75,7 +75,7 @@ enum store_status sqlite_session_check(struct store *store, int64_t player_id,
 }
 
 enum store_status sqlite_session_revoke(struct store *store, int64_t player_id, const unsigned char token_id[32],
-				       int64_t expires_at, int64_t now)
+					int64_t expires_at, int64_t now)
 {
 	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_SESSIONS_EXPIRED_DELETE, now);
 	enum store_status status = statement ? sqlite_step_done(store, statement) : STORE_UNAVAILABLE;

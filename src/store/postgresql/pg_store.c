@@ -11,6 +11,8 @@
  *   ids reach the queue in id order while the commits themselves overlap;
  * - store_wait_for_submissions takes PG_LOCK_SUBMISSIONS exclusively once:
  *   it returns when every submission that had taken an id has ended;
+ * - creates hold PG_LOCK_SUBMISSIONS shared too, and STORE_READ_SETTLED
+ *   takes it exclusively to its transaction's end (pg_begin);
  * - the worker role is PG_LOCK_WORKER, session-level: the server releases
  *   it when the holder's connection ends, and a reconnected session must
  *   take it again before it may begin STORE_APPLY_BATCH. */

@@ -15,7 +15,8 @@
  * project's, the second key says which lock. docs/architecture.md tells
  * the design; pg_locks shows them as classid 20260, objid 1..4. */
 #define PG_LOCK_CLASS "20260"
-#define PG_LOCK_SUBMISSIONS PG_LOCK_CLASS ", 1"	/* shared by submitters, exclusive for the barrier */
+/* Shared by submissions and creates; exclusive for the barrier and STORE_READ_SETTLED. */
+#define PG_LOCK_SUBMISSIONS PG_LOCK_CLASS ", 1"
 #define PG_LOCK_ORDER PG_LOCK_CLASS ", 2"	/* an id and its push: one submitter at a time */
 #define PG_LOCK_WORKER PG_LOCK_CLASS ", 3"	/* the worker role */
 #define PG_LOCK_MIGRATE PG_LOCK_CLASS ", 4"	/* one migrate at a time */

@@ -62,34 +62,44 @@ static int newest_migration(const char *directory)
 	return newest;
 }
 
-/* The queued battles of the restored database, pushed again in id order. */
+/* The queued battles of the restored database, in id order. */
+struct queued_ids {
+	int64_t *ids;
+	size_t count, capacity;
+};
+
+static int collect_queued(void *opaque, int64_t id)
+{
+	struct queued_ids *queued = opaque;
+	if (queued->count == queued->capacity) {
+		size_t capacity = queued->capacity ? 2 * queued->capacity : QUEUED_PAGE;
+		int64_t *grown = realloc(queued->ids, capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		queued->ids = grown;
+		queued->capacity = capacity;
+	}
+	queued->ids[queued->count++] = id;
+	return 0;
+}
+
+/* Pushes the restored queued battles again, in id order. */
 static int requeue(struct app *app, int64_t *pushed)
 {
-	size_t limit = QUEUED_PAGE, count = 0;
-	int64_t *ids = NULL;
+	struct queued_ids queued = {NULL, 0, 0};
 	int result = -1;
 	*pushed = 0;
-	for (;;) {
-		int64_t *grown = realloc(ids, limit * sizeof(*ids));
-		if (!grown)
-			goto out;
-		ids = grown;
-		if (store_queued_battle_ids(app->store, INT64_MAX, limit, ids, &count) != STORE_OK)
-			goto out;
-		if (count < limit)
-			break;
-		limit *= 4;
-	}
-	if (battle_queue_reset(&app->redis) != REDIS_LINK_OK)
+	if (store_queued_battles_scan(app->store, collect_queued, &queued) != STORE_OK ||
+	    battle_queue_reset(&app->redis) != REDIS_LINK_OK)
 		goto out;
-	for (size_t i = 0; i < count; i++) {
-		if (battle_queue_push(&app->redis, ids[i]) != REDIS_LINK_OK)
+	for (size_t i = 0; i < queued.count; i++) {
+		if (battle_queue_push(&app->redis, queued.ids[i]) != REDIS_LINK_OK)
 			goto out;
 		(*pushed)++;
 	}
 	result = 0;
 out:
-	free(ids);
+	free(queued.ids);
 	return result;
 }
 
@@ -103,8 +113,7 @@ static int check_unused(struct app *app)
 	store_close(app->store);
 	app->store = NULL;
 	checked = store_in_use(app->settings.database_path, &in_use, error, sizeof(error));
-	if (store_open(app->settings.database_path, app->settings.sqlite_busy_timeout_ms, &app->store, error,
-		       sizeof(error)) != STORE_OK) {
+	if (store_open(&app->settings, &app->store, error, sizeof(error)) != STORE_OK) {
 		fprintf(stderr, "platform-test-admin restore: cannot reopen %s: %s\n", app->settings.database_path, error);
 		return 1;
 	}

@@ -20,9 +20,8 @@ int app_open(struct app *app, int needs, char *error, size_t error_size)
 	if (settings_load(&app->settings, needs, error, error_size) != 0)
 		return -1;
 	char detail[256];
-	if (store_open(app->settings.database_path, app->settings.sqlite_busy_timeout_ms, &app->store, detail,
-		       sizeof(detail)) != STORE_OK) {
-		snprintf(error, error_size, "cannot open %s: %s", app->settings.database_path, detail);
+	if (store_open(&app->settings, &app->store, detail, sizeof(detail)) != STORE_OK) {
+		snprintf(error, error_size, "cannot open the store: %s", detail);
 		settings_free(&app->settings);
 		return -1;
 	}

@@ -43,7 +43,7 @@ static int command_rebuild(struct app *app)
 		fprintf(stderr, "platform-test-admin: rebuild failed: %s\n", app->redis.error);
 		return 1;
 	}
-	printf("leaderboard rebuilt from SQLite\n");
+	printf("leaderboard rebuilt from the %s store\n", store_backend_name(app->store));
 	return 0;
 }
 
@@ -232,8 +232,8 @@ static void usage(FILE *stream)
 	fprintf(stream,
 		"usage: platform-test-admin COMMAND\n"
 		"  migrate                          apply pending SQL migrations (PT_SQL_DIR)\n"
-		"  rebuild-leaderboard              rebuild the Redis leaderboard from SQLite\n"
-		"  check [--repair]                 compare SQLite with Redis (players, scores, queued\n"
+		"  rebuild-leaderboard              rebuild the Redis leaderboard from the store\n"
+		"  check [--repair]                 compare the store with Redis (players, scores, queued\n"
 		"                                   battles), print the differences; --repair fixes them\n"
 		"                                   (exit 0: they agree, 4: they differ, 1: error)\n"
 		"  load-test-data COUNT [PREFIX]    add COUNT players named PREFIX-N (default \"load\")\n"

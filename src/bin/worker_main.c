@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* worker_main.c — platform-test-worker: the battle worker daemon. Drains the
  * Redis queue batch by batch, keeps the leaderboard built, and on SIGTERM
- * finishes the batch in hand and exits 0. One worker per database: a lock
- * file beside it (released by the kernel even on kill -9) keeps a second out. */
+ * finishes the batch in hand and exits 0. One worker applies at a time: the
+ * store's worker role (store_claim_worker: SQLite, a lock file beside the
+ * database; PostgreSQL, an advisory lock held by the worker's connection,
+ * so one worker may run per machine and a standby takes over within a
+ * poll of the active one's death or disconnection). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,13 +27,15 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "worker/worker.h"
-#include "worker/worker_lock.h"
 
 #define TAKE_TIMEOUT_SECONDS 0.5
 #define LEADERBOARD_CHECK_SECONDS 1
 #define RETRY_PAUSE_MS 200
 #define SWEEP_SECONDS 2
 #define CHECKPOINT_INTERVAL_MS 250
+/* How often a standby asks for the worker role: the takeover after the
+ * active worker dies takes at most this long once the store released it. */
+#define STANDBY_POLL_MS 250
 
 static volatile sig_atomic_t stopping;
 
@@ -47,28 +52,6 @@ static void notify(const char *state)
 #else
 	(void)state;
 #endif
-}
-
-/* Waits while another worker holds the lock, until told to stop. */
-static int take_worker_lock(const char *database_path)
-{
-	char error[256];
-	int fd = -1;
-	for (;;) {
-		switch (worker_lock_try(database_path, &fd, error, sizeof(error))) {
-		case WORKER_LOCK_TAKEN:
-			return fd;
-		case WORKER_LOCK_ERROR:
-			log_error("%s", error);
-			return -1;
-		case WORKER_LOCK_HELD:
-			break;
-		}
-		if (stopping)
-			return -1;
-		log_info("another worker holds %s.worker.lock; waiting", database_path);
-		clock_sleep_ms(1000);
-	}
 }
 
 /* The board check (leaderboard_check): Redis lost the board or part of it,
@@ -99,6 +82,44 @@ static void checkpoint_when_due(struct app *app, int64_t *last_checkpoint_ms)
 			  "checkpoint failed: %s", store_error(app->store));
 }
 
+enum role { ROLE_UNKNOWN, ROLE_STANDBY, ROLE_ACTIVE };
+
+/* Logs a failure to claim the role once, and again only when it changes or
+ * every ERROR_REPEAT_MS: a standby asks four times a second, also while the
+ * database is down. */
+#define ERROR_REPEAT_MS 10000
+static void log_claim_error(const char *error)
+{
+	static char last[256];
+	static int64_t last_ms;
+	int64_t now_ms = clock_monotonic_ms();
+	if (strncmp(last, error, sizeof(last) - 1) == 0 && now_ms - last_ms < ERROR_REPEAT_MS)
+		return;
+	snprintf(last, sizeof(last), "%s", error);
+	last_ms = now_ms;
+	log_error("cannot claim the worker role: %s", error);
+}
+
+/* Whether this worker may apply battles now; logs each change of role. */
+static bool claim_role(struct app *app, enum role *role)
+{
+	bool active = false;
+	enum store_status status = store_claim_worker(app->store, &active);
+	enum role now = active ? ROLE_ACTIVE : ROLE_STANDBY;
+	if (status != STORE_OK)
+		log_claim_error(store_error(app->store));
+	if (now != *role) {
+		if (now == ROLE_ACTIVE)
+			log_info("active: this worker applies the battles (%s store)", store_backend_name(app->store));
+		else if (*role == ROLE_ACTIVE)
+			log_info("standby: the worker role was lost; waiting to take it again");
+		else
+			log_info("standby: another worker is active; taking over when it stops");
+		*role = now;
+	}
+	return active;
+}
+
 static int run(struct app *app)
 {
 	size_t batch_size = (size_t)app->settings.worker_batch;
@@ -107,6 +128,7 @@ static int run(struct app *app)
 	struct leaderboard_watch watch = {{0}};
 	int64_t last_checkpoint_ms = 0;
 	unsigned long long applied = 0;
+	enum role role = ROLE_UNKNOWN;
 	if (!ids)
 		return 1;
 	log_event(LOG_EVENT_WORKER_STARTED, NULL, "started: %d engine threads, batches of up to %zu",
@@ -115,6 +137,10 @@ static int run(struct app *app)
 	while (!stopping) {
 		size_t count = 0;
 		struct worker_batch_report report;
+		if (!claim_role(app, &role)) {
+			clock_sleep_ms(STANDBY_POLL_MS);
+			continue;
+		}
 		keep_leaderboard_right(app, &last_check, &watch);
 		if (battle_queue_take(&app->redis, batch_size, TAKE_TIMEOUT_SECONDS, ids, &count) != REDIS_LINK_OK) {
 			log_event(LOG_EVENT_REDIS_FAULT, (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
@@ -124,7 +150,7 @@ static int run(struct app *app)
 		}
 		if (count == 0)
 			checkpoint_when_due(app, &last_checkpoint_ms);
-		/* Idle: sweep SQLite for queued battles whose delivery Redis lost. */
+		/* Idle: sweep the store for queued battles whose delivery Redis lost. */
 		if (count == 0 && time(NULL) - last_sweep < SWEEP_SECONDS)
 			continue;
 		if (count == 0)
@@ -171,15 +197,12 @@ int main(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	int lock = take_worker_lock(app.settings.database_path);
-	/* After the lock: a worker waiting for it is not a restart yet. */
-	if (lock >= 0 && app.settings.metrics_path &&
+	/* Counted from the start: a standby that starts is a worker started. */
+	if (app.settings.metrics_path &&
 	    metrics_open(app.settings.metrics_path, METRICS_PROCESS_WORKER, METRICS_ROUTE_LAYOUT, error,
 			 sizeof(error)) != 0)
 		log_error("metrics off: %s", error);
-	int status = lock >= 0 ? run(&app) : (stopping ? 0 : 1);
-	if (lock >= 0)
-		close(lock);
+	int status = run(&app);
 	metrics_close();
 	app_close(&app);
 	return status;

@@ -11,10 +11,20 @@
 #define SETTINGS_SECRET_MIN_LENGTH 16
 
 struct settings {
+	char *database_url;		/* PT_DATABASE_URL: a PostgreSQL URI or conninfo; PostgreSQL instead of SQLite */
+	int pg_statement_timeout_ms;	/* PT_PG_STATEMENT_TIMEOUT_MS, default 2000 */
 	char *database_path;		/* PT_DB_PATH, default $PT_STATE_DIR/platform-test.db */
+	/* Redis: PT_REDIS_URL when set (config/redis_url.h), else the three below. */
 	char *redis_socket;		/* PT_REDIS_SOCKET: a unix socket path; wins over host/port */
 	char *redis_host;		/* PT_REDIS_HOST, default 127.0.0.1 */
 	int redis_port;			/* PT_REDIS_PORT, default 6379 */
+	char *redis_user;		/* PT_REDIS_USER, or the URL's: AUTH USER PASSWORD (an ACL user) */
+	char *redis_password;		/* PT_REDIS_PASSWORD, or the URL's: AUTH [USER] PASSWORD */
+	int redis_db;			/* the URL's database number, default 0 */
+	bool redis_tls;			/* rediss://: needs a build with hiredis_ssl */
+	char *redis_tls_ca;		/* PT_REDIS_TLS_CA: CA certificates (a file); default the system's */
+	char *redis_tls_cert;		/* PT_REDIS_TLS_CERT, PT_REDIS_TLS_KEY: a client certificate */
+	char *redis_tls_key;
 	int redis_timeout_ms;		/* PT_REDIS_TIMEOUT_MS, default 500 */
 	int sqlite_busy_timeout_ms;	/* PT_SQLITE_BUSY_TIMEOUT_MS, default 2000 */
 	char *sql_dir;			/* PT_SQL_DIR, default the installed migrations */

@@ -29,6 +29,12 @@ void handler_unavailable(struct response *response, const char *detail)
 	response_error(response, API_ERROR_UNAVAILABLE, NULL, NULL);
 }
 
+void handler_outcome_unknown(struct response *response, const char *detail)
+{
+	log_error("outcome unknown: %s", detail);
+	response_error(response, API_ERROR_OUTCOME_UNKNOWN, NULL, NULL);
+}
+
 void handler_respond(struct response *response, int status, json_object *body)
 {
 	if (!body || response_json(response, status, body) != 0)

@@ -109,6 +109,16 @@ static void replay_battle(struct app *app, int64_t battle_id, struct response *r
 	battle_record_free(&battle);
 }
 
+/* After a commit whose outcome is unknown: the battle's row says. OK when it
+ * committed, UNAVAILABLE when it did not, UNKNOWN when the store cannot say. */
+static enum store_status commit_outcome(struct app *app, int64_t battle_id)
+{
+	struct battle_record stored;
+	enum store_status status = store_battle_get(app->store, battle_id, &stored);
+	battle_record_free(&stored);
+	return status == STORE_OK ? STORE_OK : status == STORE_NOT_FOUND ? STORE_UNAVAILABLE : STORE_UNKNOWN;
+}
+
 static void queue_battle(struct app *app, const struct request *request, const struct caller *caller,
 			 const struct battle_submit *submit, struct response *response)
 {
@@ -151,7 +161,15 @@ static void queue_battle(struct app *app, const struct request *request, const s
 		handler_unavailable(response, app->redis.error);
 		return;
 	}
-	if (store_commit(app->store) != STORE_OK) {
+	enum store_status committed = store_commit(app->store);
+	if (committed == STORE_UNKNOWN)
+		committed = commit_outcome(app, battle.id);
+	if (committed == STORE_UNKNOWN) {
+		/* The id stays queued: if the row committed, the worker applies it. */
+		handler_outcome_unknown(response, store_error(app->store));
+		return;
+	}
+	if (committed != STORE_OK) {
 		battle_queue_withdraw(&app->redis, battle.id);
 		handler_unavailable(response, store_error(app->store));
 		return;

@@ -73,7 +73,18 @@ static int64_t insert_with_leaderboard(struct app *app, const struct player_crea
 		take_back_entry(app, id, input->name);
 		return 0;
 	}
-	if (store_commit(app->store) != STORE_OK) {
+	enum store_status committed = store_commit(app->store);
+	if (committed == STORE_UNKNOWN) {
+		/* The connection broke in the COMMIT: the row says whether it happened. */
+		enum store_status found = store_player_exists(app->store, id);
+		committed = found == STORE_OK ? STORE_OK : found == STORE_NOT_FOUND ? STORE_UNAVAILABLE : STORE_UNKNOWN;
+	}
+	if (committed == STORE_UNKNOWN) {
+		/* The board keeps the entry: if the row committed, it belongs there. */
+		handler_outcome_unknown(response, store_error(app->store));
+		return 0;
+	}
+	if (committed != STORE_OK) {
 		handler_unavailable(response, store_error(app->store));
 		take_back_entry(app, id, input->name);
 		return 0;

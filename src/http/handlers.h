@@ -28,6 +28,8 @@ PT_ENDPOINTS(PT_HANDLER_DECLARATION)
 int handler_parse_body(const struct request *request, struct response *response, struct json_body *body);
 /* Sets 503 for an unavailable dependency, logging the detail. */
 void handler_unavailable(struct response *response, const char *detail);
+/* 502: a commit the store could not confirm (STORE_UNKNOWN), logged. */
+void handler_outcome_unknown(struct response *response, const char *detail);
 /* Sets the response's body (201/200/202) or, when body is NULL, a 500. */
 void handler_respond(struct response *response, int status, json_object *body);
 /* A 422 with one field. */

@@ -27,6 +27,10 @@ static const struct api_error_info api_errors[API_ERROR__COUNT] = {
 	[API_ERROR_INVALID_FIELD] = {422, "invalid_field", "one or more fields are invalid"},
 	[API_ERROR_TOO_MANY_REQUESTS] = {429, "too_many_requests", "too many requests, retry later"},
 	[API_ERROR_UNAVAILABLE] = {503, "unavailable", "a dependency is unavailable, nothing was changed"},
+	/* The code and meaning of nginx's own 502 (a responder died mid-request). */
+	[API_ERROR_OUTCOME_UNKNOWN] = {502, "bad_gateway",
+				       "the database did not confirm the write, so it may or may not have happened: "
+				       "retry with an Idempotency-Key"},
 	[API_ERROR_INTERNAL] = {500, "internal", "internal error, nothing was changed"},
 };
 
@@ -41,7 +45,7 @@ static const struct http_status_info http_statuses[] = {
 	{404, "Not Found"}, {405, "Method Not Allowed"}, {409, "Conflict"},
 	{413, "Payload Too Large"}, {415, "Unsupported Media Type"},
 	{422, "Unprocessable Entity"}, {429, "Too Many Requests"},
-	{500, "Internal Server Error"}, {503, "Service Unavailable"},
+	{500, "Internal Server Error"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
 };
 
 const char *http_status_text(int status)

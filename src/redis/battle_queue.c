@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
-/* battle_queue.c — RPUSH on submit; LMOVE-based reliable take; LPOP to ack;
- * the audit of the queue against the store. */
+/* battle_queue.c — RPUSH on submit; LMOVE-based reliable take; an exact
+ * acknowledgement (the batch's ids are still the head of processing); the
+ * audit of the queue against the store. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -20,6 +21,18 @@ static const struct redis_script take_script = {
 	"  moved[i] = id\n"
 	"end\n"
 	"return moved\n"};
+
+/* KEYS: processing. ARGV: count, first id, last id. Trims the batch off the
+ * head of processing only if the head is still that batch: a worker that
+ * lost its role while it finished a batch must not trim the ids its
+ * successor has taken since. 1, or 0 when the list is not that batch. */
+static const struct redis_script acknowledge_script = {
+	"local n = tonumber(ARGV[1])\n"
+	"if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[2] or redis.call('LINDEX', KEYS[1], n - 1) ~= ARGV[3] then\n"
+	"  return 0\n"
+	"end\n"
+	"redis.call('LTRIM', KEYS[1], n, -1)\n"
+	"return 1\n"};
 
 int battle_queue_push(struct redis_link *link, int64_t battle_id)
 {
@@ -162,11 +175,20 @@ int battle_queue_take(struct redis_link *link, size_t max, double timeout_second
 	return status;
 }
 
-int battle_queue_acknowledge(struct redis_link *link, size_t count)
+int battle_queue_acknowledge(struct redis_link *link, const int64_t *ids, size_t count, bool *acknowledged)
 {
-	redisReply *reply = redis_link_command(link, "LPOP %s %lld", BATTLE_PROCESSING_KEY, (long long)count);
+	char count_text[24], first[24], last[24];
+	*acknowledged = false;
+	if (count == 0)
+		return REDIS_LINK_OK;
+	snprintf(count_text, sizeof(count_text), "%zu", count);
+	snprintf(first, sizeof(first), "%" PRId64, ids[0]);
+	snprintf(last, sizeof(last), "%" PRId64, ids[count - 1]);
+	const char *argv[] = {BATTLE_PROCESSING_KEY, count_text, first, last};
+	redisReply *reply = redis_link_script(link, &acknowledge_script, 1, 4, argv);
 	if (!reply)
 		return REDIS_LINK_ERR;
+	*acknowledged = reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
 	freeReplyObject(reply);
 	return REDIS_LINK_OK;
 }

@@ -6,6 +6,7 @@
 #ifndef PT_BATTLE_QUEUE_H
 #define PT_BATTLE_QUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,8 +40,10 @@ int battle_queue_reset(struct redis_link *link);
  * up to timeout_seconds for the first. *count may be 0 on timeout. */
 int battle_queue_take(struct redis_link *link, size_t max, double timeout_seconds,
 		      int64_t *ids, size_t *count);
-/* Removes the first count ids of the processing list (the batch just applied). */
-int battle_queue_acknowledge(struct redis_link *link, size_t count);
+/* Removes the batch just applied, ids[0..count) as taken, from the head of
+ * the processing list, unless the list no longer starts with it (another
+ * worker took it over): then *acknowledged stays false and nothing changes. */
+int battle_queue_acknowledge(struct redis_link *link, const int64_t *ids, size_t count, bool *acknowledged);
 
 /* platform-test-admin check: the queue against the store, the one part of
  * the queue that reads it. A queued battle in neither list is MISSING (the

@@ -133,8 +133,8 @@ static enum leaderboard_status rebuild_locked(struct redis_link *link, struct st
 		status = fill(rebuild, store);
 	if (status == LEADERBOARD_OK) {
 		metrics_count(METRICS_LEADERBOARD_REBUILDS);
-		log_event(LOG_EVENT_LEADERBOARD_REBUILT, NULL, "leaderboard rebuilt from the store: %zu players",
-			  rebuild->visited);
+		log_event(LOG_EVENT_LEADERBOARD_REBUILT, NULL, "leaderboard rebuilt from the %s store: %zu players",
+			  store_backend_name(store), rebuild->visited);
 	} else
 		log_error("leaderboard rebuild failed: %s", link->error);
 	/* Saved: releasing the lock must not overwrite why the rebuild failed. */

@@ -2,13 +2,21 @@
 /* redis_link.c — connection, reconnection, scripts and pipelines over hiredis. */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "metrics/metrics.h"
 #include "redis/redis_link.h"
+
+#ifdef HAVE_HIREDIS_SSL
+#include <hiredis/hiredis_ssl.h>
+#endif
 
 #define REDIS_SCRIPT_MAX_ARGS 64
 #define SHA1_HEX_LENGTH 40
@@ -24,11 +32,34 @@ void redis_link_drop(struct redis_link *link)
 	if (link->context)
 		redisFree(link->context);
 	link->context = NULL;
+	link->in_flight = 0;
+}
+
+/* A server that restarted (or a proxy that switched over) closed our idle
+ * connection: its FIN or RST is already queued on the socket. Seen before a
+ * command is sent, the link reconnects at once, and the command goes to the
+ * new server instead of failing on the old socket. Only when nothing of ours
+ * is in flight (a pipeline's replies would make the socket readable). */
+static bool closed_by_server(const struct redis_link *link)
+{
+	struct pollfd events = {.fd = link->context->fd, .events = POLLIN};
+	char byte;
+	if (link->in_flight > 0 || poll(&events, 1, 0) <= 0)
+		return false;
+	if (events.revents & (POLLHUP | POLLERR))
+		return true;
+	ssize_t peeked = recv(link->context->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	return peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 void redis_link_close(struct redis_link *link)
 {
 	redis_link_drop(link);
+#ifdef HAVE_HIREDIS_SSL
+	if (link->tls_context)
+		redisFreeSSLContext(link->tls_context);
+	link->tls_context = NULL;
+#endif
 }
 
 static void record_error(struct redis_link *link, const char *what)
@@ -38,10 +69,71 @@ static void record_error(struct redis_link *link, const char *what)
 	snprintf(link->error, sizeof(link->error), "redis %s: %s", what, detail);
 }
 
+#ifdef HAVE_HIREDIS_SSL
+/* TLS over the new connection: the CA (or the system's), an optional client
+ * certificate, and the host name checked against the server's certificate. */
+static int start_tls(struct redis_link *link)
+{
+	const struct settings *settings = link->settings;
+	if (!link->tls_context) {
+		redisSSLContextError failure = REDIS_SSL_CTX_NONE;
+		redisInitOpenSSL();
+		link->tls_context = redisCreateSSLContext(settings->redis_tls_ca, NULL, settings->redis_tls_cert,
+							  settings->redis_tls_key, settings->redis_host, &failure);
+		if (!link->tls_context) {
+			snprintf(link->error, sizeof(link->error), "redis tls: %s", redisSSLContextGetError(failure));
+			return REDIS_LINK_ERR;
+		}
+	}
+	if (redisInitiateSSLWithContext(link->context, link->tls_context) != REDIS_OK) {
+		record_error(link, "tls");
+		return REDIS_LINK_ERR;
+	}
+	return REDIS_LINK_OK;
+}
+#endif
+
+/* One command of the connection's set-up; its reply must not be an error. */
+static int set_up_command(struct redis_link *link, int argc, const char **argv, const char *what)
+{
+	redisReply *reply = redisCommandArgv(link->context, argc, argv, NULL);
+	if (!reply) {
+		record_error(link, what);
+		return REDIS_LINK_ERR;
+	}
+	int status = reply->type == REDIS_REPLY_ERROR ? REDIS_LINK_ERR : REDIS_LINK_OK;
+	if (status != REDIS_LINK_OK)
+		snprintf(link->error, sizeof(link->error), "redis %s: %s", what, reply->str);
+	freeReplyObject(reply);
+	return status;
+}
+
+static int set_up(struct redis_link *link)
+{
+	const struct settings *settings = link->settings;
+	char db[16];
+#ifdef HAVE_HIREDIS_SSL
+	if (settings->redis_tls && start_tls(link) != REDIS_LINK_OK)
+		return REDIS_LINK_ERR;
+#endif
+	if (settings->redis_password) {
+		const char *with_user[] = {"AUTH", settings->redis_user, settings->redis_password};
+		const char *without_user[] = {"AUTH", settings->redis_password};
+		if ((settings->redis_user ? set_up_command(link, 3, with_user, "auth")
+					  : set_up_command(link, 2, without_user, "auth")) != REDIS_LINK_OK)
+			return REDIS_LINK_ERR;
+	}
+	const char *select[] = {"SELECT", db};
+	snprintf(db, sizeof(db), "%d", settings->redis_db);
+	if (settings->redis_db != 0 && set_up_command(link, 2, select, "select") != REDIS_LINK_OK)
+		return REDIS_LINK_ERR;
+	return REDIS_LINK_OK;
+}
+
 int redis_link_ensure(struct redis_link *link)
 {
 	const struct settings *settings = link->settings;
-	if (link->context && !link->context->err)
+	if (link->context && !link->context->err && !closed_by_server(link))
 		return REDIS_LINK_OK;
 	redis_link_drop(link);
 	struct timeval timeout = {settings->redis_timeout_ms / 1000, (settings->redis_timeout_ms % 1000) * 1000};
@@ -56,6 +148,10 @@ int redis_link_ensure(struct redis_link *link)
 	}
 	if (redisSetTimeout(link->context, timeout) != REDIS_OK) {
 		record_error(link, "set timeout");
+		redis_link_drop(link);
+		return REDIS_LINK_ERR;
+	}
+	if (set_up(link) != REDIS_LINK_OK) {
 		redis_link_drop(link);
 		return REDIS_LINK_ERR;
 	}
@@ -229,6 +325,7 @@ int redis_link_append_argv(struct redis_link *link, int argc, const char **argv,
 		redis_link_drop(link);
 		return REDIS_LINK_ERR;
 	}
+	link->in_flight++;
 	return REDIS_LINK_OK;
 }
 
@@ -242,5 +339,7 @@ redisReply *redis_link_read(struct redis_link *link)
 		redis_link_drop(link);
 		return NULL;
 	}
+	if (link->in_flight > 0)
+		link->in_flight--;
 	return reply;
 }

@@ -23,6 +23,8 @@ struct redis_link_script_sha1 {
 struct redis_link {
 	redisContext *context;
 	const struct settings *settings;
+	void *tls_context;	/* a redisSSLContext, made on the first TLS connect (HAVE_HIREDIS_SSL) */
+	int in_flight;		/* pipelined commands appended and not yet read */
 	/* SHA1s Redis answered to this link's SCRIPT LOADs (content hashes, so
 	 * valid across reconnects): a link belongs to one thread, so the cache
 	 * needs no lock. */
@@ -38,7 +40,9 @@ struct redis_script {
 void redis_link_init(struct redis_link *link, const struct settings *settings);
 void redis_link_close(struct redis_link *link);
 
-/* Connects if needed. REDIS_LINK_OK or REDIS_LINK_ERR. */
+/* Connects if needed: TLS when the settings say rediss://, then AUTH when
+ * a password is set (AUTH USER PASSWORD with a user: Redis 6 ACLs), then
+ * SELECT when a database other than 0 is. REDIS_LINK_OK or REDIS_LINK_ERR. */
 int redis_link_ensure(struct redis_link *link);
 
 /* Runs one command. NULL on a connection failure (the link is dropped and

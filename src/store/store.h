@@ -2,20 +2,30 @@
 /* store.h — the store of record, in the domain's words: players, battles,
  * idempotency keys, the queued battles, and transactions named by what they
  * are for. One connection per process (or worker thread); no engine's type
- * or concept crosses this interface. The SQLite backend is in store/sqlite/.
+ * or concept crosses this interface. Two backends implement it: SQLite
+ * (store/sqlite/, the embedded default) and PostgreSQL (store/postgresql/,
+ * chosen by PT_DATABASE_URL); store.c picks one from the settings and
+ * forwards every call to it (store_backend.h).
  *
  * The contract every backend keeps (the battle guarantees rest on it,
  * docs/architecture.md):
- * - Submission order. Between store_begin(STORE_SUBMIT_BATTLE) and its
- *   commit or rollback, no other submission can take a battle id. A
- *   submitter pushes its id to the queue before it commits, so ids reach
- *   the queue in increasing order. (SQLite: the database-wide write lock.)
+ * - Submission order. From store_battle_insert() in a STORE_SUBMIT_BATTLE
+ *   transaction to its commit or rollback, no other submission can take a
+ *   battle id. A submitter pushes its id to the queue before it commits, so
+ *   ids reach the queue in increasing order. (SQLite: the database-wide
+ *   write lock; PostgreSQL: an advisory lock held from the insert to just
+ *   before COMMIT.)
  * - store_wait_for_submissions() returns only once every submission that
- *   had begun when it was called has committed or rolled back: after it,
- *   no battle id below the largest one committed can still appear.
- * - Balances and scores change only in STORE_APPLY_BATCH transactions, and
- *   one worker at a time runs them, so what the worker read in its
- *   STORE_READ transaction is still current when it writes.
+ *   had taken an id when it was called has committed or rolled back: after
+ *   it, no battle id below the largest one committed can still appear.
+ *   (SQLite: the write lock again; PostgreSQL: submitters hold an advisory
+ *   lock shared for their whole transaction, which the barrier takes
+ *   exclusively once. docs/architecture.md has the argument.)
+ * - Balances and scores change only in STORE_APPLY_BATCH transactions, which
+ *   only the holder of the worker role may begin (store_claim_worker), and
+ *   that role is held by one process at a time and for as long as its
+ *   connection lives: what the worker read in its STORE_READ transaction is
+ *   still current when it writes.
  * - A failed call leaves its transaction open: the caller rolls back, so a
  *   5xx leaves nothing behind.
  * Every function returns a store_status; store_error() says why. */
@@ -26,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/settings.h"
 #include "game/player_spec.h"
 
 enum store_status {
@@ -34,6 +45,8 @@ enum store_status {
 	STORE_CONFLICT,		/* a uniqueness rule: name taken, key reused */
 	STORE_INVALID,		/* a CHECK or foreign key refused the row: a bug upstream */
 	STORE_UNAVAILABLE,	/* busy past the timeout, I/O error, disk full, no memory */
+	STORE_UNKNOWN,		/* store_commit only: the connection broke while the COMMIT was in
+				 * flight, so it may have committed; ask whether its rows exist */
 };
 
 /* What a transaction is for; each backend maps it to its own locking. */
@@ -56,16 +69,22 @@ struct store;
 #define STORE_NAME_MAX PLAYER_NAME_MAX_BYTES
 #define STORE_TIME_SIZE 24
 
-/* Opens (creating if needed) the store at location (for SQLite, a file
- * path). Statements are prepared lazily, so a store can be opened before
- * migrating. On failure *out is NULL and error says why. */
-enum store_status store_open(const char *location, int busy_timeout_ms, struct store **out, char *error,
+/* Opens the store the settings name: PostgreSQL when PT_DATABASE_URL is
+ * set, else the SQLite file (created if needed). Statements are prepared
+ * lazily, so a store can be opened before migrating. On failure *out is
+ * NULL and error says why. The settings must outlive the store. */
+enum store_status store_open(const struct settings *settings, struct store **out, char *error,
 			     size_t error_size);
 void store_close(struct store *store);
 const char *store_error(const struct store *store);
+/* "sqlite" or "postgresql": for logs and the migrations' folder (sql/NAME/). */
+const char *store_backend_name(const struct store *store);
 
 enum store_status store_begin(struct store *store, enum store_intent intent);
-enum store_status store_commit(struct store *store);	/* rolls back when it fails */
+/* Rolls back when it fails. STORE_UNKNOWN (PostgreSQL): the server may have
+ * committed before the connection broke; the store has reconnected if it
+ * could within its timeout, so a lookup of what was written tells. */
+enum store_status store_commit(struct store *store);
 void store_rollback(struct store *store);		/* a no-op outside a transaction */
 enum store_status store_wait_for_submissions(struct store *store);
 
@@ -86,6 +105,15 @@ enum store_status store_ping(struct store *store);
  * (for a few seconds, or until a write succeeds), or while the store's
  * file system is read-only or nearly full (looked at once a second). */
 enum store_status store_writable(struct store *store);
+
+/* The worker role: exactly one process at a time may apply battles
+ * (STORE_APPLY_BATCH refuses to begin elsewhere). Never waits: *active says
+ * whether this process holds the role now, taking it when it is free. Call
+ * it before each batch: a backend can lose the role (PostgreSQL: with the
+ * connection that held it), and then it is taken again or reported lost.
+ * SQLite: a lock file beside the database; PostgreSQL: a session advisory
+ * lock, released by the server when the holder dies or is cut off. */
+enum store_status store_claim_worker(struct store *store, bool *active);
 
 /* ---- players ---- */
 struct player_record {
@@ -200,11 +228,18 @@ struct player_state {
 	int64_t score;
 };
 enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out);
+/* The states of count players, ids ascending and distinct, into
+ * out[0..count) in that order: one query where the engine is a server.
+ * STORE_NOT_FOUND when one of them does not exist. */
+enum store_status store_players_state(struct store *store, const int64_t *ids, size_t count,
+				      struct player_state *out);
 /* Writes the balances and the score. */
 enum store_status store_player_state_save(struct store *store, const struct player_state *player);
-/* Ids of queued battles up to max_id, oldest first, at most limit of them. */
-enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
-					  size_t *count);
+/* The queued battles up to max_id, oldest first, at most limit of them:
+ * visit is called for each (the record is freed after the call); a
+ * non-zero return stops. */
+enum store_status store_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
+				       void *context);
 /* Calls visit for every queued battle's id, oldest first; a non-zero return stops. */
 typedef int (*store_id_visitor)(void *context, int64_t id);
 enum store_status store_queued_battles_scan(struct store *store, store_id_visitor visit, void *context);

@@ -70,30 +70,43 @@ static size_t player_index(const struct batch *batch, int64_t id)
 /* The queued battles to apply: all queued rows up to the largest delivered
  * id (or the oldest ones, when sweeping). *covers_delivery says whether every
  * delivered id is now either in the batch, already done, or without a row. */
+struct queued_load {
+	struct batch *batch;
+	size_t limit;
+	int64_t last_id;
+};
+
+/* Keeps a queued row in the batch (a queued battle has no turns, so the
+ * copy owns nothing; a report's turns are copied all the same). */
+static int keep_queued(void *context, const struct battle_record *battle)
+{
+	struct queued_load *load = context;
+	if (load->batch->battle_count >= load->limit)
+		return -1;
+	struct battle_record *record = &load->batch->battles[load->batch->battle_count].record;
+	*record = *battle;
+	record->turns_json = battle->turns_json ? strdup(battle->turns_json) : NULL;
+	if (battle->turns_json && !record->turns_json)
+		return -1;
+	load->batch->battle_count++;
+	load->last_id = battle->id;
+	return 0;
+}
+
 static int load_battles(struct app *app, const int64_t *ids, size_t count, size_t limit, struct batch *batch,
 			struct worker_batch_report *report, bool *covers_delivery)
 {
 	int64_t max_id = count ? ids[0] : INT64_MAX;
-	int64_t *queued = calloc(limit + 1, sizeof(*queued));
-	size_t queued_count = 0;
-	int result = -1;
+	struct queued_load load = {.batch = batch, .limit = limit};
 	for (size_t i = 1; i < count; i++)
 		if (ids[i] > max_id)
 			max_id = ids[i];
-	if (!queued || store_queued_battle_ids(app->store, max_id, limit, queued, &queued_count) != STORE_OK)
-		goto out;
-	*covers_delivery = queued_count < limit || (queued_count > 0 && queued[queued_count - 1] >= max_id);
-	for (size_t i = 0; i < queued_count; i++) {
-		struct planned_battle *planned = &batch->battles[batch->battle_count];
-		if (store_battle_get(app->store, queued[i], &planned->record) != STORE_OK)
-			goto out;
-		batch->battle_count++;
-	}
+	if (store_queued_battles(app->store, max_id, limit, keep_queued, &load) != STORE_OK)
+		return -1;
+	size_t queued_count = batch->battle_count;
+	*covers_delivery = queued_count < limit || (queued_count > 0 && load.last_id >= max_id);
 	report->skipped = count > queued_count ? count - queued_count : 0;
-	result = 0;
-out:
-	free(queued);
-	return result;
+	return 0;
 }
 
 static int load_players(struct app *app, struct batch *batch)
@@ -112,11 +125,8 @@ static int load_players(struct app *app, struct batch *batch)
 		if (i == 0 || ids[i] != ids[i - 1])
 			ids[unique++] = ids[i];
 	batch->players = calloc(unique + 1, sizeof(*batch->players));
-	if (!batch->players)
+	if (!batch->players || store_players_state(app->store, ids, unique, batch->players) != STORE_OK)
 		goto out;
-	for (size_t i = 0; i < unique; i++)
-		if (store_player_state(app->store, ids[i], &batch->players[i]) != STORE_OK)
-			goto out;
 	batch->player_count = unique;
 	result = 0;
 out:
@@ -393,14 +403,19 @@ int worker_apply_batch(struct app *app, const int64_t *ids, size_t count, size_t
 	count_batch(&batch);
 	log_battles(&batch);
 	/* Delivered ids beyond this batch stay in the processing list for the next one. */
+	bool acknowledged = true;
 	if (publish_scores(app, &batch) != 0 ||
-	    (count > 0 && covers_delivery && battle_queue_acknowledge(&app->redis, count) != REDIS_LINK_OK)) {
+	    (count > 0 && covers_delivery &&
+	     battle_queue_acknowledge(&app->redis, ids, count, &acknowledged) != REDIS_LINK_OK)) {
 		log_event(LOG_EVENT_BATCH_UNACKNOWLEDGED,
 			  (const struct log_field[]){{"ERROR", app->redis.error}, {NULL, NULL}},
 			  "batch committed but not acknowledged (%s): it will be redelivered and skipped",
 			  app->redis.error);
 		goto out;
 	}
+	if (!acknowledged)
+		log_info("batch committed; the processing list is no longer this batch (another worker took it "
+			 "over): left for that worker, which skips what is done");
 	result = 0;
 out:
 	if (result != 0)

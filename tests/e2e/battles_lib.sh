@@ -11,14 +11,16 @@ create_fighters() {
 	done
 }
 
-# submit_battles CLIENTS PER_CLIENT OUT_FILE: CLIENTS concurrent curl clients,
-# each sending PER_CLIENT random battles between FIGHTERS, 8 in flight each.
-# Appends one line per response to OUT_FILE: "202 ID" or "STATUS -".
+# submit_battles CLIENTS PER_CLIENT OUT_FILE [TAG]: CLIENTS concurrent curl
+# clients, each sending PER_CLIENT random battles between FIGHTERS to
+# E2E_URL, 8 in flight each. Appends one line per response to OUT_FILE:
+# "202 ID" or "STATUS -". TAG names its files, for several at once.
 submit_battles() {
-	local clients=$1 per_client=$2 out=$3 client i attacker defender config
+	local clients=$1 per_client=$2 out=$3 tag=${4:-} client i attacker defender config
+	local responses=$E2E_TMP/responses$tag.d
 	local count=${#FIGHTERS[@]} pids=()
 	for client in $(seq 1 "$clients"); do
-		config=$E2E_TMP/client$client.curl
+		config=$E2E_TMP/client$tag$client.curl
 		: > "$config"
 		for i in $(seq 1 "$per_client"); do
 			attacker=${FIGHTERS[$((RANDOM % count))]}
@@ -27,12 +29,12 @@ submit_battles() {
 			# "next" separates transfers; a trailing one makes curl abort the rest.
 			[ "$i" -eq 1 ] || echo next >> "$config"
 			printf 'url = "%s/battles"\nrequest = "POST"\nheader = "Content-Type: application/json"\nuser = "%s"\ndata = "{\\"attacker_id\\":%s,\\"defender_id\\":%s}"\noutput = "%s"\n' \
-				"$E2E_URL" "$E2E_ADMIN" "$attacker" "$defender" "$E2E_TMP/responses.d/$client-$i" >> "$config"
+				"$E2E_URL" "$E2E_ADMIN" "$attacker" "$defender" "$responses/$client-$i" >> "$config"
 		done
 	done
-	mkdir -p "$E2E_TMP/responses.d"
+	mkdir -p "$responses"
 	for client in $(seq 1 "$clients"); do
-		curl -s --parallel --parallel-max 8 -K "$E2E_TMP/client$client.curl" 2>"$E2E_TMP/client$client.err" &
+		curl -s --parallel --parallel-max 8 -K "$E2E_TMP/client$tag$client.curl" 2>"$E2E_TMP/client$tag$client.err" &
 		pids+=($!)
 	done
 	# Only the clients: a bare wait would also wait for the stack.
@@ -40,27 +42,23 @@ submit_battles() {
 	# One file per response: a queued battle (202) or an error body.
 	{
 		sed -n -s 's/^{"id":\([0-9]*\),"status":"queued".*/202 \1/p; s/^{"error":{"status":\([0-9]*\).*/\1 -/p' \
-			"$E2E_TMP"/responses.d/*
+			"$responses"/*
 		echo
 	} | grep . >> "$out"
-	rm -rf "$E2E_TMP/responses.d"
+	rm -rf "$responses"
 }
 
 # wait_for_drain SECONDS: until the queue is empty and no battle is queued.
 wait_for_drain() {
 	local deadline=$(( $(date +%s) + $1 )) pending queued
 	while [ "$(date +%s)" -lt "$deadline" ]; do
-		pending=$(redis-cli -s "$E2E_STATE/run/redis.sock" EVAL \
+		pending=$(e2e_redis EVAL \
 			"return redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])" 2 pt:battles:queue pt:battles:processing 2>/dev/null)
-		queued=$(sqlite3 "$E2E_STATE/platform-test.db" "SELECT count(*) FROM battles WHERE status = 'queued'" 2>/dev/null)
+		queued=$(sql "SELECT count(*) FROM battles WHERE status = 'queued'" 2>/dev/null)
 		[ "$pending" = 0 ] && [ "$queued" = 0 ] && return 0
 		sleep 0.2
 	done
 	return 1
-}
-
-sql() {
-	sqlite3 "$E2E_STATE/platform-test.db" "$1"
 }
 
 # check_battle_invariants ACCEPTED_IDS_FILE TOTAL_GOLD TOTAL_SILVER [UNANSWERED [WORKER_KILLED]]
@@ -80,11 +78,13 @@ check_battle_invariants() {
 		test -z "$(comm -23 "$E2E_TMP/accepted_sorted" "$E2E_TMP/done_ids")"
 	check "done battles beyond the accepted ones ($((done_count - accepted_count))) had no answer (at most $unanswered)" \
 		test "$((done_count - accepted_count))" -le "$unanswered"
+	# Every worker's log (E2E_WORKER_LOGS when there are several).
+	local logs=("${E2E_WORKER_LOGS[@]:-$E2E_STATE/log/worker.log}")
 	check "no battle logged twice" test \
-		"$(grep -ho 'battle [0-9]* done' "$E2E_STATE"/log/worker.log | sort | uniq -d | wc -l)" = 0
+		"$(grep -ho 'battle [0-9]* done' "${logs[@]}" | sort | uniq -d | wc -l)" = 0
 	if [ "$worker_killed" != yes ]; then
 		check "one log line per battle" test \
-			"$(grep -ho 'battle [0-9]* done' "$E2E_STATE"/log/worker.log | sort -u | wc -l)" = "$done_count"
+			"$(grep -ho 'battle [0-9]* done' "${logs[@]}" | sort -u | wc -l)" = "$done_count"
 	fi
 	check "total gold unchanged" test "$(sql 'SELECT sum(gold) FROM players')" = "$gold"
 	check "total silver unchanged" test "$(sql 'SELECT sum(silver) FROM players')" = "$silver"
@@ -116,12 +116,12 @@ check_battle_invariants() {
 	check "no battle took more than the percentage" test "$(sql "
 		SELECT count(*) FROM battles WHERE gold_stolen > (CASE winner_id WHEN attacker_id THEN defender_gold_before ELSE attacker_gold_before END) * percent_stolen / 100
 		   OR silver_stolen > (CASE winner_id WHEN attacker_id THEN defender_silver_before ELSE attacker_silver_before END) * percent_stolen / 100")" = 0
-	# The sorted set equals SQLite: same members, same scores.
-	sql "SELECT id || ' ' || score FROM players ORDER BY id" > "$E2E_TMP/sqlite_scores"
+	# The sorted set equals the store: same members, same scores.
+	sql "SELECT id || ' ' || score FROM players ORDER BY id" > "$E2E_TMP/store_scores"
 	# (bash arithmetic: awk's doubles cannot hold 19 digits)
-	redis-cli -s "$E2E_STATE/run/redis.sock" ZRANGE pt:leaderboard 0 -1 |
+	e2e_redis ZRANGE pt:leaderboard 0 -1 |
 		while IFS=: read -r inverted id _; do
 			echo "$((10#$id)) $((9223372036854775807 - 10#$inverted))"
 		done | sort -n > "$E2E_TMP/redis_scores"
-	check "the leaderboard sorted set equals SQLite" cmp -s "$E2E_TMP/sqlite_scores" "$E2E_TMP/redis_scores"
+	check "the leaderboard sorted set equals the store" cmp -s "$E2E_TMP/store_scores" "$E2E_TMP/redis_scores"
 }

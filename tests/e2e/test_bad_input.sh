@@ -6,13 +6,12 @@
 # NaN/Infinity, NUL, invalid and overlong UTF-8, SQL-looking names, bad ids,
 # path tricks, repeated query parameters, malformed credentials and headers.
 # Each refused request must get the contract's status and error body; after
-# all of them the database and Redis must be exactly as before (sqlite3 .dump
-# and the Redis keys compared) and no responder may have died or restarted.
+# all of them the database and Redis must be exactly as before (the store's
+# dump, e2e_dump, and the Redis keys compared) and no responder may have died or restarted.
 # Then the boundary values that must be accepted are, stored verbatim.
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_stack 2 || exit 1
-db=$E2E_STATE/platform-test.db
 redis_sock=$E2E_STATE/run/redis.sock
 BODY_FILE=$E2E_TMP/body
 
@@ -70,7 +69,7 @@ refused_by_nginx() {
 # Everything a request could change: the whole database and the Redis keys.
 snapshot() {
 	{
-		sqlite3 "$db" .dump
+		e2e_dump
 		echo "-- redis"
 		redis-cli -s "$redis_sock" ZRANGE pt:leaderboard 0 -1 WITHSCORES
 		redis-cli -s "$redis_sock" LRANGE pt:battles:queue 0 -1
@@ -440,8 +439,24 @@ accepted() {
 	fi
 }
 
-players_before=$(sqlite3 "$db" 'SELECT count(*) FROM players')
-tables_before=$(sqlite3 "$db" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)")
+# The store's tables, one line.
+tables() {
+	if [ "$E2E_BACKEND" = postgresql ]; then
+		sql "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'"
+	else
+		sql "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)"
+	fi
+}
+# What a name takes in bytes (SQLite before 3.43 has no octet_length).
+name_bytes() {
+	if [ "$E2E_BACKEND" = postgresql ]; then
+		sql "SELECT octet_length(name) FROM players WHERE name = '$1'"
+	else
+		sql "SELECT length(CAST(name AS BLOB)) FROM players WHERE name = '$1'"
+	fi
+}
+players_before=$(sql 'SELECT count(*) FROM players')
+tables_before=$(tables)
 accepted '"m"' '' "a 1-character name"
 accepted "\"$(repeat x 20)\"" '' "a 20-character name"
 accepted "\"$(repeat $'\xf0\x9f\x98\x80' 20)\"" '' "a name of 20 four-byte characters (80 bytes)"
@@ -462,13 +477,11 @@ post /players '{"name":"admin","name":"dup-last"}'
 expect_status 201 "duplicate keys: the last one counts"
 expect_json .name dup-last "the last duplicate is the one stored"
 check "every accepted create is one new row" \
-	test "$(sqlite3 "$db" 'SELECT count(*) FROM players')" = "$((players_before + 16))"
-check "no SQL ran: the tables are the same" \
-	test "$(sqlite3 "$db" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master ORDER BY name)")" = "$tables_before"
+	test "$(sql 'SELECT count(*) FROM players')" = "$((players_before + 16))"
+check "no SQL ran: the tables are the same" test "$(tables)" = "$tables_before"
 check "the SQL-looking name is stored byte for byte" \
-	test "$(sqlite3 "$db" "SELECT count(*) FROM players WHERE name = ''';DROP TABLE players'")" = 1
-check "the 80-byte name is stored byte for byte" \
-	test "$(sqlite3 "$db" "SELECT length(CAST(name AS BLOB)) FROM players WHERE name = '😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀'")" = 80
+	test "$(sql "SELECT count(*) FROM players WHERE name = ''';DROP TABLE players'")" = 1
+check "the 80-byte name is stored byte for byte" test "$(name_bytes '😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀')" = 80
 http GET "/leaderboard?limit=%31%30&offset=0" -u "$E2E_ADMIN"
 expect_status 200 "percent-encoded digits in the query"
 expect_json '.entries | length' 10 "limit=%31%30 is 10"

@@ -102,7 +102,8 @@ kill -CONT "$worker"
 wait_for_drain 20
 check "a battle whose queue entry was lost is applied" test "$(sql "SELECT status FROM battles WHERE id = $lost")" = done
 check "it was applied before the later battle of the same player" test \
-	"$(sql "SELECT b.defender_gold_after = l.attacker_gold_before AND b.defender_silver_after = l.attacker_silver_before
+	"$(sql "SELECT CASE WHEN b.defender_gold_after = l.attacker_gold_before
+	                     AND b.defender_silver_after = l.attacker_silver_before THEN 1 ELSE 0 END
 	        FROM battles b, battles l WHERE b.id = $lost AND l.id = $later")" = 1
 
 # ---- a player's battles ----
@@ -121,8 +122,23 @@ expect_error 422 invalid_field "limit 101"
 http GET /players/999999/battles -u "$E2E_ADMIN"
 expect_error 404 not_found "battles of an unknown player"
 
-# ---- 5,000 battles from concurrent clients ----
+# ---- ids reach the queue in id order, submitted at once over both responders ----
+# The worker stopped: the processing list (what it had taken, in order) and
+# then the queue are the order in which the queue received the ids.
 create_fighters 50
+kill -STOP "$worker"
+submit_battles 5 100 "$E2E_TMP/ordered"
+{ redis-cli -s "$E2E_STATE/run/redis.sock" LRANGE pt:battles:processing 0 -1
+  redis-cli -s "$E2E_STATE/run/redis.sock" LRANGE pt:battles:queue 0 -1; } | grep . > "$E2E_TMP/received"
+kill -CONT "$worker"
+check "500 concurrent submissions all answered 202" test "$(grep -c '^202 ' "$E2E_TMP/ordered")" = 500
+check "the queue received their ids in increasing order" \
+	test "$(awk 'NR > 1 && $1 <= last { bad++ } { last = $1 } END { print bad + 0 }' "$E2E_TMP/received")" = 0
+check "the queue received every one of them" test "$(wc -l < "$E2E_TMP/received")" -ge 500
+wait_for_drain 60
+check "and they drain" test $? = 0
+
+# ---- 5,000 battles from concurrent clients ----
 gold=$(sql 'SELECT sum(gold) FROM players')
 silver=$(sql 'SELECT sum(silver) FROM players')
 sql "SELECT id FROM battles" > "$E2E_TMP/accepted"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# test_board_repair.sh — the Redis leaderboard repairs itself from SQLite,
+# test_board_repair.sh — the Redis leaderboard repairs itself from the store,
 # whatever part of it is lost or damaged, and platform-test-admin check
 # compares the two:
 #  - the worker's board check (every second) alone, the responders not
@@ -26,10 +26,10 @@ redis() {
 }
 
 admin() {
-	PT_DB_PATH=$E2E_STATE/platform-test.db PT_REDIS_SOCKET=$redis_sock "$PT_BUILDDIR/platform-test-admin" "$@"
+	e2e_admin "$@"
 }
 
-# The board equals SQLite: the marker, one hash entry and one member per
+# The board equals the store: the marker, one hash entry and one member per
 # player, each with the store's score.
 board_matches() {
 	local players
@@ -64,7 +64,7 @@ pids() {
 create_fighters 12
 submit_battles 2 100 "$E2E_TMP/responses"
 check "the battles are applied" wait_for_drain 30
-check "the board matches SQLite to begin with" board_matches
+check "the board matches the store to begin with" board_matches
 players=$(sql 'SELECT count(*) FROM players')
 pids_before=$(pids)
 
@@ -120,7 +120,7 @@ check "the battles are applied" wait_for_drain 30
 check "the hash lost during battles: the board matches within 10 s (one entry per player)" until_matches 10
 
 # ---- admin check ----
-check "admin check: SQLite and Redis agree (exit 0)" admin check
+check "admin check: the store and Redis agree (exit 0)" admin check
 victim=${FIGHTERS[1]}
 victim_score=$(sql "SELECT score FROM players WHERE id = $victim")
 sql "UPDATE players SET score = score + 7 WHERE id = $victim"
@@ -145,7 +145,7 @@ expect_equal "$?" 0 "admin check --repair: repaired (exit 0)" "exit status; outp
 check "after the repair: no difference" grep -q '^0 difference(s)' "$E2E_TMP/repair.out"
 kill -CONT "$worker"
 check "the pushed battle is applied" wait_for_drain 30
-check "the board matches SQLite" board_matches
+check "the board matches the store" board_matches
 check "no process was restarted ($pids_before)" test "$(pids)" = "$pids_before"
 check "every 'unavailable:' in the logs carries its detail" \
 	test -z "$(grep -hE 'unavailable: *$|no detail recorded' "$E2E_STATE"/log/*.log)"

@@ -189,7 +189,7 @@ stop() {
 		STOPPED=$?
 	fi
 }
-# A worker without Redis keeps retrying; a second one waits for the lock.
+# A worker without Redis keeps retrying; a second one waits as a standby.
 env -i PATH="$PATH" PT_DB_PATH="$work/db.sqlite" PT_REDIS_HOST=127.0.0.1 PT_REDIS_PORT=9 \
 	"$bin/platform-test-worker" >"$work/worker1.log" 2>&1 &
 worker1=$!
@@ -201,10 +201,10 @@ env -i PATH="$PATH" PT_DB_PATH="$work/db.sqlite" PT_REDIS_HOST=127.0.0.1 PT_REDI
 	"$bin/platform-test-worker" >"$work/worker2.log" 2>&1 &
 worker2=$!
 for tries in $(seq 1 50); do
-	grep -q 'another worker holds' "$work/worker2.log" 2>/dev/null && break
+	grep -q 'standby: another worker is active' "$work/worker2.log" 2>/dev/null && break
 	sleep 0.1
 done
-check "a second worker waits for the lock, saying so" grep -q 'another worker holds .*worker.lock' "$work/worker2.log"
+check "a second worker waits as a standby, saying so" grep -q 'standby: another worker is active' "$work/worker2.log"
 stop "$worker2"
 check "the waiting worker exits 0 on SIGTERM" test "$STOPPED" = 0
 stop "$worker1"
@@ -281,7 +281,7 @@ fi
 # in its first lines.
 spdx_files=$(cd "$src" && ls -d .ci/run .clang-tidy .cppcheck-suppressions .gitignore bootstrap configure.ac \
 	*.md docs/*.md docs/openapi.yaml docs/man/*.in debian/control debian/rules debian/postinst debian/postrm \
-	debian/*.logrotate debian/*.lintian-overrides mk/* nginx/* scripts/* sql/*.sql systemd/*.in \
+	debian/*.logrotate debian/*.lintian-overrides mk/* nginx/* scripts/* sql/*/*.sql systemd/*.in \
 	systemd/platform-test.env.sample systemd/*/*.conf* tests/*/*.sh tests/unit/*.c tests/bench/*.lua 2>/dev/null)
 check "there are files to carry SPDX headers" test "$(grep -c . <<<"$spdx_files")" -ge 60
 without=$(for file in $spdx_files; do head -n 3 "$src/$file" | grep -q 'SPDX-License-Identifier: ISC' || printf '%s ' "$file"; done)

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 e2e_start_stack 2 || exit 1
-db=$E2E_STATE/platform-test.db
 
 b64url() {
 	base64 -w0 | tr '+/' '-_' | tr -d '='
@@ -31,7 +30,7 @@ expect_json '[.name,.description,.gold,.silver,.attack,.hit_points,.luck,.score]
 	"alice,first,500,20,80,120,5,0" "player object fields"
 expect_json '.created_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")' true "created_at is RFC 3339 UTC"
 expect_json 'has("password") or has("password_hash")' false "no password in the response"
-check "the password is stored only as a yescrypt hash" test "$(sqlite3 "$db" "SELECT substr(password_hash,1,3) FROM players WHERE id=$alice")" = '$y$'
+check "the password is stored only as a yescrypt hash" test "$(sql "SELECT substr(password_hash,1,3) FROM players WHERE id=$alice")" = '$y$'
 
 json POST /players '{"name":"bob","password":"bobs password"}' -u "$E2E_ADMIN"
 bob=$(jq_body .id)
@@ -62,7 +61,7 @@ json POST /players '{"name":"\ud800"}' -u "$E2E_ADMIN"
 expect_error 422 invalid_field "a lone surrogate"
 json POST /players '{"name":"short","password":"1234567"}' -u "$E2E_ADMIN"
 expect_error 422 invalid_field "a 7-byte password"
-check "nothing was created by the refused requests" test "$(sqlite3 "$db" 'SELECT count(*) FROM players')" = 3
+check "nothing was created by the refused requests" test "$(sql 'SELECT count(*) FROM players')" = 3
 
 # ---- sessions ----
 http POST /sessions -u "alice:correct horse"
@@ -128,7 +127,7 @@ expect_error 403 forbidden "a player may not create players"
 json POST /players '{"name":"ghost","password":"ghost password"}' -u "$E2E_ADMIN"
 ghost=$(jq_body .id)
 ghost_token=$(session ghost "ghost password")
-sqlite3 "$db" "DELETE FROM players WHERE id = $ghost"
+sql "DELETE FROM players WHERE id = $ghost"
 http GET "/players/$alice" -H "Authorization: Bearer $ghost_token"
 expect_error 401 unauthorized "a token whose player was deleted"
 
@@ -138,11 +137,10 @@ expect_status 200 "a player reads the leaderboard"
 expect_json '.total' 4 "total counts every player"
 expect_json '[.entries[].rank] | map(tostring) | join(",")' "1,1,1,1" "equal scores share rank 1"
 expect_json '[.entries[].player_id] | map(tostring) | join(",")' "$alice,$bob,$nopass,$ghost" "ties ordered by id"
-# scores in SQLite (the source of truth), then a rebuild: 50, 40, 40, 40, 30, ...
+# scores in the store (the source of truth), then a rebuild: 50, 40, 40, 40, 30, ...
 for i in $(seq 1 12); do create_player "rank$i" >/dev/null; done
-sqlite3 "$db" "UPDATE players SET score = CASE name WHEN 'rank1' THEN 50 WHEN 'rank2' THEN 40 WHEN 'rank3' THEN 40 WHEN 'rank4' THEN 40 WHEN 'rank5' THEN 30 ELSE 0 END"
-check "rebuild-leaderboard succeeds" env PT_DB_PATH="$db" PT_REDIS_SOCKET="$E2E_STATE/run/redis.sock" \
-	"$PT_BUILDDIR/platform-test-admin" rebuild-leaderboard
+sql "UPDATE players SET score = CASE name WHEN 'rank1' THEN 50 WHEN 'rank2' THEN 40 WHEN 'rank3' THEN 40 WHEN 'rank4' THEN 40 WHEN 'rank5' THEN 30 ELSE 0 END"
+check "rebuild-leaderboard succeeds" e2e_admin rebuild-leaderboard
 http GET '/leaderboard?limit=3&offset=2' -u "$E2E_ADMIN"
 expect_json '[.entries[] | "\(.rank):\(.name):\(.score)"] | join(",")' "2:rank3:40,2:rank4:40,5:rank5:30" "a page starting inside a tie"
 expect_json '.offset' 2 "offset echoed"
@@ -151,15 +149,15 @@ expect_json '[.entries[].rank] | map(tostring) | join(",")' "2,5" "ranks equal t
 http GET '/leaderboard?limit=100&offset=16' -u "$E2E_ADMIN"
 expect_status 200 "offset at the end"
 expect_json '.entries | length' 0 "no entries past the end"
-rank3=$(sqlite3 "$db" "SELECT id FROM players WHERE name='rank3'")
+rank3=$(sql "SELECT id FROM players WHERE name='rank3'")
 http GET "/leaderboard?around=$rank3&limit=2" -u "$E2E_ADMIN"
 expect_json '[.offset, (.entries|length)] | map(tostring) | join(",")' "1,2" "around inside a tie crossing a page boundary"
 expect_json "[.entries[].player_id] | index($rank3) != null" true "around contains the player"
 expect_json '[.entries[].rank] | map(tostring) | join(",")' "2,2" "around keeps the plain ranks"
-rank1=$(sqlite3 "$db" "SELECT id FROM players WHERE name='rank1'")
+rank1=$(sql "SELECT id FROM players WHERE name='rank1'")
 http GET "/leaderboard?around=$rank1&limit=5" -u "$E2E_ADMIN"
 expect_json '[.offset, (.entries|length), .entries[0].player_id] | map(tostring) | join(",")' "0,5,$rank1" "around the first player is a full page"
-last=$(sqlite3 "$db" "SELECT id FROM players WHERE score = 0 ORDER BY id DESC LIMIT 1")
+last=$(sql "SELECT id FROM players WHERE score = 0 ORDER BY id DESC LIMIT 1")
 http GET "/leaderboard?around=$last&limit=5" -u "$E2E_ADMIN"
 expect_json '[.offset, (.entries|length), .entries[4].player_id] | map(tostring) | join(",")' "10,5,$last" "around the last player is a full page"
 for bad in 'limit=0' 'limit=101' 'limit=abc' 'offset=-1' 'limit=1&limit=2' 'around=999999' 'around=0' 'around=x' 'limit=1e3'; do
@@ -171,7 +169,7 @@ done
 http GET /leaderboard
 expect_error 401 unauthorized "the leaderboard needs credentials"
 
-# ---- Redis loses everything: the board is rebuilt from SQLite ----
+# ---- Redis loses everything: the board is rebuilt from the store ----
 before=$(curl -s -u "$E2E_ADMIN" "$E2E_URL/leaderboard?limit=100" | jq -c .)
 redis-cli -s "$E2E_STATE/run/redis.sock" FLUSHALL >/dev/null
 http GET '/leaderboard?limit=100' -u "$E2E_ADMIN"
@@ -179,13 +177,13 @@ expect_status 200 "leaderboard after FLUSHALL"
 check "the rebuilt board equals the board before the flush" test "$(jq_body . | jq -c .)" = "$before"
 
 # ---- half-way failure: Redis down during a create → 503, nothing created ----
-count_before=$(sqlite3 "$db" 'SELECT count(*) FROM players')
+count_before=$(sql 'SELECT count(*) FROM players')
 redis_pid=$(e2e_pid redis)
 kill -STOP "$redis_pid"
 json POST /players '{"name":"halfway"}' -u "$E2E_ADMIN" -m 5
 expect_error 503 unavailable "create while Redis hangs"
 kill -CONT "$redis_pid"
-check "no player row after the 503" test "$(sqlite3 "$db" 'SELECT count(*) FROM players')" = "$count_before"
+check "no player row after the 503" test "$(sql 'SELECT count(*) FROM players')" = "$count_before"
 check "no leaderboard entry after the 503" test -z "$(redis-cli -s "$E2E_STATE/run/redis.sock" ZRANGE pt:leaderboard 0 -1 | grep ':halfway$')"
 json POST /players '{"name":"halfway"}' -u "$E2E_ADMIN"
 expect_status 201 "the same create succeeds once Redis is back"

@@ -8,8 +8,12 @@
 # Environment= and EnvironmentFile=, read from the installed files: systemd
 # is not PID 1 here), checks
 # `curl 127.0.0.1/heartbeat` through the installed nginx site, runs the
-# Postman collection with newman through it, stops what it started (by pid)
-# and purges the package, checking nothing is left behind.
+# Postman collection with newman through it; then points the installed
+# services at PostgreSQL (a private server from the harness, over TCP with
+# TLS and a password, PT_DATABASE_URL in the environment file as the
+# operator would set it), runs the migrations unit and the services again,
+# and checks a player and a battle go through it; stops what it started (by
+# pid) and purges the package, checking nothing is left behind.
 #
 # Needs root and a free port 80. Installs what is missing with apt-get
 # (the build dependencies, lintian, nginx, redis-server).
@@ -115,7 +119,7 @@ e2e_log "$(basename "$deb"): $(dpkg-deb -f "$deb" Depends)"
 
 # ---- install ----
 log_step "install"
-apt_install nginx redis-server curl jq
+apt_install nginx redis-server curl jq postgresql sqlite3
 if apt-get -o DPkg::Lock::Timeout=300 install -y -q "$deb" > "$work/install.log" 2>&1; then
 	pass "apt-get install the package"
 	installed=yes
@@ -129,7 +133,8 @@ check "the install reported the generated secrets" grep -q 'generated the secret
 for file in /usr/bin/platform-test-responder /usr/bin/platform-test-worker /usr/bin/platform-test-admin; do
 	check "$file is installed" test -x "$file"
 done
-for file in /usr/share/platform-test/sql/001_players.sql /usr/share/platform-test/platform-test.env.sample \
+for file in /usr/share/platform-test/sql/sqlite/001_players.sql /usr/share/platform-test/sql/postgresql/001_players.sql \
+	/usr/share/platform-test/platform-test.env.sample \
 	$UNIT_DIR/platform-test-migrate.service $UNIT_DIR/platform-test-responder@.service \
 	$UNIT_DIR/platform-test-worker.service $UNIT_DIR/platform-test.target \
 	/usr/lib/tmpfiles.d/platform-test.conf /usr/lib/sysusers.d/platform-test.conf \
@@ -292,34 +297,55 @@ wanted=$(unit_values platform-test.target Wants | tr ' ' '\n' | grep .)
 responder_units=$(printf '%s\n' "$wanted" | grep '^platform-test-responder@')
 check "the target wants the worker" grep -qx platform-test-worker.service <<<"$wanted"
 check "the target wants responders" test -n "$responder_units"
-for unit in $responder_units; do
-	instance=${unit#platform-test-responder@}
-	instance=${instance%.service}
-	if start_unit "$unit" "$instance"; then started[responder-$instance]=$UNIT_PID; fi
-done
-if start_unit platform-test-worker.service; then started[worker]=$UNIT_PID; fi
 
-for unit in $responder_units; do
-	instance=${unit#platform-test-responder@}
-	instance=${instance%.service}
-	socket=/run/platform-test/responder-$instance.sock
-	for tries in $(seq 1 50); do
-		[ -S "$socket" ] && break
-		sleep 0.1
+# start_services LABEL: the responders and the worker, as their units say.
+start_services() {
+	local label=$1 unit instance socket tries name pid
+	for unit in $responder_units; do
+		instance=${unit#platform-test-responder@}
+		instance=${instance%.service}
+		if start_unit "$unit" "$instance"; then started[responder-$instance]=$UNIT_PID; fi
 	done
-	check "$unit listens on $socket" test -S "$socket"
-	check "$socket is 660 platform-test:www-data" test "$(stat -c '%a %U:%G' "$socket" 2>/dev/null)" = "660 platform-test:www-data"
-done
-sleep 0.5
-for name in "${!started[@]}"; do
-	[ "$name" = redis ] && continue
-	pid=${started[$name]}
-	if kill -0 "$pid" 2>/dev/null; then
-		check "$name runs as platform-test" test "$(ps -o user= -p "$pid" | tr -d ' ')" = platform-test
-	else
-		fail "$name is running" "$(tail -n 5 "$E2E_TMP"/*.log 2>/dev/null)"
-	fi
-done
+	if start_unit platform-test-worker.service; then started[worker]=$UNIT_PID; fi
+	for unit in $responder_units; do
+		instance=${unit#platform-test-responder@}
+		instance=${instance%.service}
+		socket=/run/platform-test/responder-$instance.sock
+		for tries in $(seq 1 50); do
+			[ -S "$socket" ] && break
+			sleep 0.1
+		done
+		check "$label: $unit listens on $socket" test -S "$socket"
+		check "$label: $socket is 660 platform-test:www-data" \
+			test "$(stat -c '%a %U:%G' "$socket" 2>/dev/null)" = "660 platform-test:www-data"
+	done
+	sleep 0.5
+	for name in "${!started[@]}"; do
+		[ "$name" = redis ] || [ "$name" = nginx ] && continue
+		pid=${started[$name]}
+		if kill -0 "$pid" 2>/dev/null; then
+			check "$label: $name runs as platform-test" test "$(ps -o user= -p "$pid" | tr -d ' ')" = platform-test
+		else
+			fail "$label: $name is running" "$(tail -n 5 "$E2E_TMP"/*.log 2>/dev/null)"
+		fi
+	done
+}
+
+# stop_services: the worker and the responders, by SIGTERM as systemd would.
+stop_services() {
+	local name pid
+	for name in worker $(printf '%s\n' "${!started[@]}" | grep '^responder'); do
+		pid=${started[$name]:-}
+		[ -n "$pid" ] || continue
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		STOPPED_STATUS[$name]=$?
+		unset "started[$name]"
+	done
+}
+declare -A STOPPED_STATUS=()
+
+start_services SQLite
 
 # nginx with the system's configuration: the installed site in sites-enabled.
 if output=$(nginx -t 2>&1); then
@@ -435,17 +461,52 @@ check "nginx writes to the new access log after the rotation" \
 	sh -c "tail -n 1 '$ACCESS_LOG' | jq -se 'length == 1 and .[0].uri == \"/heartbeat\"' >/dev/null"
 check "and no longer to the rotated one" test "$(wc -l < "$ACCESS_LOG.1" 2>/dev/null)" = "$lines_before"
 
+# ---- the same installed services on PostgreSQL ----
+log_step "PostgreSQL"
+stop_services
+if e2e_start_postgresql; then
+	pass "a PostgreSQL server for the package"
+	database_url="postgresql://platform_test:$E2E_PG_PASSWORD@127.0.0.1:$E2E_PG_PORT/platform_test?sslmode=require"
+	printf '\n# Set by check-package.sh: the store is PostgreSQL.\nPT_DATABASE_URL=%s\n' "$database_url" >> "$ENV_FILE"
+	start_unit platform-test-migrate.service && wait "$UNIT_PID"
+	migrate_status=$?
+	check "PostgreSQL: platform-test-migrate.service's ExecStart exits 0 (exit $migrate_status)" test "$migrate_status" -eq 0
+	check "PostgreSQL: the migrations were applied there" \
+		test "$(e2e_psql -c 'SELECT count(*) FROM schema_migrations')" = "$(ls /usr/share/platform-test/sql/postgresql/*.sql | wc -l)"
+	start_services PostgreSQL
+	http GET /heartbeat
+	expect_status 200 "PostgreSQL: the heartbeat through the installed site"
+	json POST /players '{"name":"stored-in-postgresql","gold":100}' -u "admin:$admin_password"
+	expect_status 201 "PostgreSQL: a player is created"
+	first=$(jq_body .id)
+	json POST /players '{"name":"second-in-postgresql"}' -u "admin:$admin_password"
+	second=$(jq_body .id)
+	check "PostgreSQL: the player is in the PostgreSQL database" \
+		test "$(e2e_psql -c "SELECT count(*) FROM players WHERE name = 'stored-in-postgresql'")" = 1
+	check "PostgreSQL: and not in the SQLite file" \
+		test "$(sqlite3 "$STATE_DIR/platform-test.db" "SELECT count(*) FROM players WHERE name = 'stored-in-postgresql'")" = 0
+	json POST /battles "{\"attacker_id\":$first,\"defender_id\":$second}" -u "admin:$admin_password"
+	expect_status 202 "PostgreSQL: a battle is accepted"
+	battle=$(jq_body .id)
+	for tries in $(seq 1 50); do
+		[ "$(e2e_psql -c "SELECT status FROM battles WHERE id = ${battle:-0}")" = done ] && break
+		sleep 0.2
+	done
+	check "PostgreSQL: the installed worker applies it" test "$(e2e_psql -c "SELECT status FROM battles WHERE id = ${battle:-0}")" = done
+else
+	fail "a PostgreSQL server for the package"
+fi
+
 # ---- stop, as systemd would (SIGTERM) ----
 log_step "stop"
-for name in nginx worker; do
-	pid=${started[$name]:-}
-	[ -n "$pid" ] || continue
+pid=${started[nginx]:-}
+if [ -n "$pid" ]; then
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	status=$?
-	unset "started[$name]"
-	[ "$name" = worker ] && check "the worker exits 0 on SIGTERM" test "$status" -eq 0
-done
+	unset "started[nginx]"
+fi
+stop_services
+check "the worker exits 0 on SIGTERM" test "${STOPPED_STATUS[worker]:-1}" -eq 0
 stop_started
 
 # ---- purge ----

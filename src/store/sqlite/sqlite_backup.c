@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_backend.h"
 
 /* Where SQLite's WAL index keeps its "dead man switch" lock: every
  * connection to a WAL database holds a shared lock on this byte of the
@@ -28,6 +29,16 @@ static enum store_status fail_with(struct store *store, const char *what, const 
 {
 	snprintf(store->error, sizeof(store->error), "%s%s", what, detail);
 	return STORE_UNAVAILABLE;
+}
+
+/* These calls copy SQLite files; another backend has its own tools. */
+static bool is_sqlite(struct store *store)
+{
+	if (store->backend == &store_backend_sqlite)
+		return true;
+	fail_with(store, "backup and restore copy the SQLite store; ",
+		  "back up PostgreSQL with pg_dump and restore with pg_restore (docs/operations.md)");
+	return false;
 }
 
 static enum store_status fail_db(struct store *store, const char *what, sqlite3 *db)
@@ -116,6 +127,8 @@ static void sync_directory(const char *path)
 
 enum store_status store_backup(struct store *store, const char *path, struct store_summary *summary)
 {
+	if (!is_sqlite(store))
+		return STORE_UNAVAILABLE;
 	char partial[4096];
 	struct stat existing;
 	sqlite3 *copy = NULL;
@@ -132,7 +145,7 @@ enum store_status store_backup(struct store *store, const char *path, struct sto
 		status = fail_db(store, "cannot create the backup", copy);
 		goto out;
 	}
-	if ((status = copy_all(store, copy, store->db)) != STORE_OK)
+	if ((status = copy_all(store, copy, sqlite_db(store))) != STORE_OK)
 		goto out;
 	if (sqlite3_exec(copy, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK) {
 		status = fail_db(store, "backup journal mode", copy);
@@ -162,6 +175,8 @@ out:
 
 enum store_status store_backup_check(struct store *store, const char *path, struct store_summary *summary)
 {
+	if (!is_sqlite(store))
+		return STORE_UNAVAILABLE;
 	sqlite3 *backup = NULL;
 	enum store_status status;
 	struct stat file;
@@ -177,6 +192,8 @@ enum store_status store_backup_check(struct store *store, const char *path, stru
 
 enum store_status store_restore(struct store *store, const char *path, struct store_summary *summary)
 {
+	if (!is_sqlite(store))
+		return STORE_UNAVAILABLE;
 	sqlite3 *backup = NULL;
 	enum store_status status = store_backup_check(store, path, summary);
 	if (status != STORE_OK)
@@ -184,14 +201,14 @@ enum store_status store_restore(struct store *store, const char *path, struct st
 	if (sqlite3_open_v2(path, &backup, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		status = fail_db(store, "cannot open the backup", backup);
 	else
-		status = copy_all(store, store->db, backup);
+		status = copy_all(store, sqlite_db(store), backup);
 	sqlite3_close(backup);
 	if (status != STORE_OK)
 		return status;
 	/* The restored pages are in the WAL; fold them into the file now. */
-	if (sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
-		return fail_db(store, "checkpoint after the restore", store->db);
-	return check_copy(store, store->db, summary);
+	if (sqlite3_wal_checkpoint_v2(sqlite_db(store), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+		return fail_db(store, "checkpoint after the restore", sqlite_db(store));
+	return check_copy(store, sqlite_db(store), summary);
 }
 
 enum store_status store_in_use(const char *location, bool *in_use, char *error, size_t error_size)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* sqlite_battles.c — battles, their participants, idempotency keys, and the
  * worker's reads and writes of player balances. Side columns follow
- * PLAYER_ATTRIBUTES in the order sqlite_store.c's statements name them. */
+ * PLAYER_ATTRIBUTES in the order store_sql.h's statements name them. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,22 +10,10 @@
 
 #include "store/sqlite/sqlite_store.h"
 
-void battle_record_free(struct battle_record *battle)
-{
-	free(battle->turns_json);
-	battle->turns_json = NULL;
-}
-
-/* The side's members in column order; *column moves past them. */
-#define SIDE_FIGHTS_MEMBER(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, &side->field,)
-#define SIDE_BEFORE_MEMBER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, &side->field##_before,)
-#define SIDE_AFTER_MEMBER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, &side->field##_after,)
-#define SIDE_MEMBERS(side) \
-	{PLAYER_ATTRIBUTES(SIDE_FIGHTS_MEMBER) PLAYER_ATTRIBUTES(SIDE_BEFORE_MEMBER) PLAYER_ATTRIBUTES(SIDE_AFTER_MEMBER)}
-
+/* The side's members in column order (STORE_SIDE_MEMBERS); *column moves past them. */
 static void read_side(sqlite3_stmt *statement, int *column, int64_t player_id, struct battle_side *side)
 {
-	int64_t *members[] = SIDE_MEMBERS(side);
+	int64_t *members[] = STORE_SIDE_MEMBERS(side);
 	side->player_id = player_id;
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
 		*members[i] = sqlite3_column_int64(statement, (*column)++);
@@ -33,7 +21,7 @@ static void read_side(sqlite3_stmt *statement, int *column, int64_t player_id, s
 
 static void bind_side(sqlite3_stmt *statement, int *column, const struct battle_side *side)
 {
-	const int64_t *members[] = SIDE_MEMBERS(side);
+	const int64_t *members[] = STORE_SIDE_MEMBERS(side);
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
 		sqlite3_bind_int64(statement, (*column)++, *members[i]);
 }
@@ -57,7 +45,7 @@ static enum store_status read_battle_row(sqlite3_stmt *statement, void *opaque)
 	out->silver_stolen = sqlite3_column_int64(statement, 10);
 	out->score_awarded = sqlite3_column_int64(statement, 11);
 	sqlite_copy_text(statement, 12, out->seed, sizeof(out->seed));
-	int column = 13;
+	int column = STORE_BATTLE_SIDE_COLUMN;
 	read_side(statement, &column, out->attacker_id, &out->attacker);
 	read_side(statement, &column, out->defender_id, &out->defender);
 	const unsigned char *turns = sqlite3_column_text(statement, column);
@@ -65,7 +53,7 @@ static enum store_status read_battle_row(sqlite3_stmt *statement, void *opaque)
 	return out->turns_json ? STORE_OK : STORE_UNAVAILABLE;
 }
 
-enum store_status store_battle_get(struct store *store, int64_t id, struct battle_record *out)
+enum store_status sqlite_battle_get(struct store *store, int64_t id, struct battle_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	return sqlite_get_by_id(store, STMT_BATTLE_GET, id, read_battle_row, out);
@@ -78,7 +66,7 @@ static enum store_status read_status(sqlite3_stmt *statement, void *out)
 	return STORE_OK;
 }
 
-enum store_status store_battle_status(struct store *store, int64_t id, enum battle_status_value *status)
+enum store_status sqlite_battle_status(struct store *store, int64_t id, enum battle_status_value *status)
 {
 	return sqlite_get_by_id(store, STMT_BATTLE_STATUS, id, read_status, status);
 }
@@ -93,8 +81,8 @@ static enum store_status insert_participant(struct store *store, int64_t player_
 	return sqlite_step_done(store, statement);
 }
 
-enum store_status store_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
-				      const char *submitted_at, int64_t *id_out)
+enum store_status sqlite_battle_insert(struct store *store, int64_t attacker_id, int64_t defender_id,
+				       const char *submitted_at, int64_t *id_out)
 {
 	enum store_status status;
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_BATTLE_INSERT);
@@ -105,28 +93,23 @@ enum store_status store_battle_insert(struct store *store, int64_t attacker_id, 
 	sqlite3_bind_text(statement, 3, submitted_at, -1, SQLITE_STATIC);
 	if ((status = sqlite_step_done(store, statement)) != STORE_OK)
 		return status;
-	*id_out = sqlite3_last_insert_rowid(store->db);
+	*id_out = sqlite3_last_insert_rowid(sqlite_db(store));
 	if ((status = insert_participant(store, attacker_id, *id_out)) != STORE_OK)
 		return status;
 	return insert_participant(store, defender_id, *id_out);
 }
 
-enum store_status store_player_battle_count(struct store *store, int64_t player_id, int64_t *total)
+enum store_status sqlite_player_battle_count(struct store *store, int64_t player_id, int64_t *total)
 {
 	return sqlite_count_by_id(store, STMT_PLAYER_BATTLES_COUNT, player_id, total);
 }
 
-enum store_status store_player_battles(struct store *store, const struct battle_page_request *page,
-				       store_battle_visitor visit, void *context)
+/* Rows of a battle statement whose ?1 is an id, to visit. */
+static enum store_status visit_battles(struct store *store, sqlite3_stmt *statement, store_battle_visitor visit,
+				       void *context)
 {
 	enum store_status status = STORE_OK;
-	sqlite3_stmt *statement = sqlite_statement_for_id(
-		store, page->before > 0 ? STMT_PLAYER_BATTLES_BEFORE : STMT_PLAYER_BATTLES_PAGE, page->player_id);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	sqlite3_bind_int64(statement, 2, page->limit);
-	sqlite3_bind_int64(statement, 3, page->before > 0 ? page->before : page->offset);
-	int result;
+	int result = SQLITE_DONE;
 	while (status == STORE_OK && (result = sqlite3_step(statement)) == SQLITE_ROW) {
 		struct battle_record battle;
 		memset(&battle, 0, sizeof(battle));
@@ -141,24 +124,47 @@ enum store_status store_player_battles(struct store *store, const struct battle_
 	return status;
 }
 
-enum store_status store_queued_battle_ids(struct store *store, int64_t max_id, size_t limit, int64_t *ids,
-					  size_t *count)
+enum store_status sqlite_player_battles(struct store *store, const struct battle_page_request *page,
+					store_battle_visitor visit, void *context)
 {
-	*count = 0;
-	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_IDS, max_id);
+	sqlite3_stmt *statement = sqlite_statement_for_id(
+		store, page->before > 0 ? STMT_PLAYER_BATTLES_BEFORE : STMT_PLAYER_BATTLES_PAGE, page->player_id);
+	if (!statement)
+		return STORE_UNAVAILABLE;
+	sqlite3_bind_int64(statement, 2, page->limit);
+	sqlite3_bind_int64(statement, 3, page->before > 0 ? page->before : page->offset);
+	return visit_battles(store, statement, visit, context);
+}
+
+enum store_status sqlite_queued_battles(struct store *store, int64_t max_id, size_t limit, store_battle_visitor visit,
+					void *context)
+{
+	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLES, max_id);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	sqlite3_bind_int64(statement, 2, (sqlite3_int64)limit);
-	int result;
-	while ((result = sqlite3_step(statement)) == SQLITE_ROW && *count < limit)
-		ids[(*count)++] = sqlite3_column_int64(statement, 0);
-	enum store_status status = result == SQLITE_DONE || result == SQLITE_ROW ? STORE_OK : sqlite_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
+	return visit_battles(store, statement, visit, context);
+}
+
+/* In-process, a lookup per player costs what one query over them would. */
+enum store_status sqlite_players_state(struct store *store, const int64_t *ids, size_t count,
+				       struct player_state *out)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct player_record player;
+		memset(&out[i], 0, sizeof(out[i]));
+		enum store_status status = sqlite_player_get(store, ids[i], &player);
+		if (status == STORE_OK)
+			store_state_from_record(&player, &out[i]);
+		player_record_free(&player);
+		if (status != STORE_OK)
+			return status;
+	}
+	return STORE_OK;
 }
 
 /* Pages by id, like the players' scan: no read transaction spans the table. */
-enum store_status store_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
+enum store_status sqlite_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
 {
 	int64_t after = 0;
 	for (;;) {
@@ -189,8 +195,8 @@ static void bind_key(sqlite3_stmt *statement, const char *caller, const char *ke
 	sqlite3_bind_text(statement, 2, key, -1, SQLITE_STATIC);
 }
 
-enum store_status store_idempotency_get(struct store *store, const char *caller, const char *key,
-					struct idempotency_record *out)
+enum store_status sqlite_idempotency_get(struct store *store, const char *caller, const char *key,
+					 struct idempotency_record *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_IDEMPOTENCY_GET);
@@ -212,7 +218,7 @@ enum store_status store_idempotency_get(struct store *store, const char *caller,
 	return status;
 }
 
-enum store_status store_idempotency_delete(struct store *store, const char *caller, const char *key)
+enum store_status sqlite_idempotency_delete(struct store *store, const char *caller, const char *key)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_IDEMPOTENCY_DELETE);
 	if (!statement)
@@ -221,8 +227,8 @@ enum store_status store_idempotency_delete(struct store *store, const char *call
 	return sqlite_step_done(store, statement);
 }
 
-enum store_status store_idempotency_insert(struct store *store, const char *caller, const char *key,
-					   const struct idempotency_record *record)
+enum store_status sqlite_idempotency_insert(struct store *store, const char *caller, const char *key,
+					    const struct idempotency_record *record)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_IDEMPOTENCY_INSERT);
 	if (!statement)
@@ -234,20 +240,7 @@ enum store_status store_idempotency_insert(struct store *store, const char *call
 	return sqlite_step_done(store, statement);
 }
 
-enum store_status store_player_state(struct store *store, int64_t id, struct player_state *out)
-{
-	struct player_record player;
-	memset(out, 0, sizeof(*out));
-	enum store_status status = store_player_get(store, id, &player);
-	if (status == STORE_OK) {
-		*out = (struct player_state){.id = player.id, .attributes = player.attributes, .score = player.score};
-		memcpy(out->name, player.name, sizeof(out->name));
-	}
-	player_record_free(&player);
-	return status;
-}
-
-enum store_status store_player_state_save(struct store *store, const struct player_state *player)
+enum store_status sqlite_player_state_save(struct store *store, const struct player_state *player)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_UPDATE_BALANCES);
 	if (!statement)
@@ -262,7 +255,7 @@ enum store_status store_player_state_save(struct store *store, const struct play
 	return sqlite_step_done(store, statement);
 }
 
-enum store_status store_battle_apply(struct store *store, const struct battle_record *battle)
+enum store_status sqlite_battle_apply(struct store *store, const struct battle_record *battle)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_BATTLE_APPLY);
 	if (!statement)
@@ -281,7 +274,7 @@ enum store_status store_battle_apply(struct store *store, const struct battle_re
 	bind_side(statement, &column, &battle->defender);
 	sqlite3_bind_text(statement, column, battle->turns_json, -1, SQLITE_STATIC);
 	enum store_status status = sqlite_step_done(store, statement);
-	if (status == STORE_OK && sqlite3_changes(store->db) != 1)
+	if (status == STORE_OK && sqlite3_changes(sqlite_db(store)) != 1)
 		status = STORE_NOT_FOUND;
 	return status;
 }

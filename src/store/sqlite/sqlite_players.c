@@ -9,8 +9,8 @@
 
 #include "store/sqlite/sqlite_store.h"
 
-enum store_status store_player_insert(struct store *store, const struct player_create *player,
-				      const char *stored_hash, const char *created_at, int64_t *id_out)
+enum store_status sqlite_player_insert(struct store *store, const struct player_create *player,
+				       const char *stored_hash, const char *created_at, int64_t *id_out)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_INSERT);
 	int column = 1;
@@ -29,7 +29,7 @@ enum store_status store_player_insert(struct store *store, const struct player_c
 	sqlite3_bind_text(statement, column, created_at, -1, SQLITE_STATIC);
 	enum store_status status = sqlite_step_done(store, statement);
 	if (status == STORE_OK)
-		*id_out = sqlite3_last_insert_rowid(store->db);
+		*id_out = sqlite3_last_insert_rowid(sqlite_db(store));
 	return status;
 }
 
@@ -50,24 +50,18 @@ static enum store_status read_player_row(sqlite3_stmt *statement, void *opaque)
 	return out->description ? STORE_OK : STORE_UNAVAILABLE;
 }
 
-enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out)
+enum store_status sqlite_player_get(struct store *store, int64_t id, struct player_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	return sqlite_get_by_id(store, STMT_PLAYER_GET, id, read_player_row, out);
 }
 
-void player_record_free(struct player_record *player)
-{
-	free(player->description);
-	player->description = NULL;
-}
-
-enum store_status store_player_exists(struct store *store, int64_t id)
+enum store_status sqlite_player_exists(struct store *store, int64_t id)
 {
 	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status store_players_any(struct store *store, bool *any)
+enum store_status sqlite_players_any(struct store *store, bool *any)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_ANY);
 	if (!statement)
@@ -82,7 +76,7 @@ enum store_status store_players_any(struct store *store, bool *any)
 	return status;
 }
 
-enum store_status store_player_count(struct store *store, int64_t *count)
+enum store_status sqlite_player_count(struct store *store, int64_t *count)
 {
 	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_COUNT);
 	if (!statement)
@@ -98,7 +92,7 @@ enum store_status store_player_count(struct store *store, int64_t *count)
 }
 
 /* Pages by id so no read transaction stays open across the whole table. */
-enum store_status store_players_scan(struct store *store, store_player_visitor visit, void *context)
+enum store_status sqlite_players_scan(struct store *store, store_player_visitor visit, void *context)
 {
 	int64_t after = 0;
 	for (;;) {

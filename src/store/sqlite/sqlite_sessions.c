@@ -19,13 +19,7 @@ static enum store_status read_credentials(sqlite3_stmt *statement, void *opaque)
 	return STORE_OK;
 }
 
-void player_credentials_free(struct player_credentials *credentials)
-{
-	free(credentials->hash);
-	credentials->hash = NULL;
-}
-
-enum store_status store_player_credentials(struct store *store, const char *name, struct player_credentials *out)
+enum store_status sqlite_player_credentials(struct store *store, const char *name, struct player_credentials *out)
 {
 	enum store_status status = STORE_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
@@ -42,7 +36,7 @@ enum store_status store_player_credentials(struct store *store, const char *name
 	return status;
 }
 
-enum store_status store_player_credentials_by_id(struct store *store, int64_t id, struct player_credentials *out)
+enum store_status sqlite_player_credentials_by_id(struct store *store, int64_t id, struct player_credentials *out)
 {
 	memset(out, 0, sizeof(*out));
 	return sqlite_get_by_id(store, STMT_PLAYER_CREDENTIALS_BY_ID, id, read_credentials, out);
@@ -61,8 +55,8 @@ static enum store_status read_session(sqlite3_stmt *statement, void *opaque)
 	return STORE_OK;
 }
 
-enum store_status store_session_check(struct store *store, int64_t player_id,
-				      const unsigned char token_id[32], int64_t *session_version, bool *revoked)
+enum store_status sqlite_session_check(struct store *store, int64_t player_id,
+				       const unsigned char token_id[32], int64_t *session_version, bool *revoked)
 {
 	struct session_row row = {0, false};
 	enum store_status status = STORE_NOT_FOUND;
@@ -81,8 +75,8 @@ enum store_status store_session_check(struct store *store, int64_t player_id,
 	return status;
 }
 
-enum store_status store_session_revoke(struct store *store, int64_t player_id, const unsigned char token_id[32],
-				       int64_t expires_at, int64_t now)
+enum store_status sqlite_session_revoke(struct store *store, int64_t player_id, const unsigned char token_id[32],
+					int64_t expires_at, int64_t now)
 {
 	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_SESSIONS_EXPIRED_DELETE, now);
 	enum store_status status = statement ? sqlite_step_done(store, statement) : STORE_UNAVAILABLE;
@@ -100,18 +94,18 @@ enum store_status store_session_revoke(struct store *store, int64_t player_id, c
 static enum store_status update_player(struct store *store, sqlite3_stmt *statement)
 {
 	enum store_status status = sqlite_step_done(store, statement);
-	if (status == STORE_OK && sqlite3_changes(store->db) != 1)
+	if (status == STORE_OK && sqlite3_changes(sqlite_db(store)) != 1)
 		status = STORE_NOT_FOUND;
 	return status;
 }
 
-enum store_status store_player_revoke_sessions(struct store *store, int64_t player_id)
+enum store_status sqlite_player_revoke_sessions(struct store *store, int64_t player_id)
 {
 	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_REVOKE_SESSIONS, player_id);
 	return statement ? update_player(store, statement) : STORE_UNAVAILABLE;
 }
 
-enum store_status store_player_set_password(struct store *store, int64_t player_id, const char *stored_hash)
+enum store_status sqlite_player_set_password(struct store *store, int64_t player_id, const char *stored_hash)
 {
 	sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_PLAYER_SET_PASSWORD, player_id);
 	if (!statement)

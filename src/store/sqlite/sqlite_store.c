@@ -7,60 +7,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "metrics/metrics.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
-
-/* WAL sizes, in pages of 4 KiB (docs/operations.md states the bound they
- * give). The worker copies the WAL back into the database in its commits
- * past 4 MB (a passive checkpoint: it waits for no one). Any connection
- * whose commit finds it past 16 MB starts it over (a RESTART checkpoint:
- * passive ones cannot reset a WAL that readers keep using, and under load
- * it grew without bound). After a reset the file is cut back to 4 MB. */
-#define WAL_WORKER_PASSIVE_PAGES 1000
-#define WAL_RESTART_PAGES 4000
-#define WAL_SIZE_LIMIT_BYTES "4194304"
-/* A RESTART or TRUNCATE checkpoint holds off writers while it waits for
- * readers: it waits this long at most, and after a failed one (a reader
- * stuck in a transaction, say) the next waits this long. */
-#define WAL_RESET_WAIT_MS 100
-#define WAL_RESET_RETRY_MS 1000
-
-/* One side's columns of the battles table, generated from the player spec:
- * the fighting attributes, then each balance before, then after. */
-#define ATTACKER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field)
-#define ATTACKER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_before")
-#define ATTACKER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", attacker_" #field "_after")
-#define DEFENDER_FIGHTS(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field)
-#define DEFENDER_BEFORE(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_before")
-#define DEFENDER_AFTER(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", defender_" #field "_after")
-#define SIDE_COLUMNS(side) PLAYER_ATTRIBUTES(side##_FIGHTS) PLAYER_ATTRIBUTES(side##_BEFORE) PLAYER_ATTRIBUTES(side##_AFTER)
-/* The same columns as "column = ?" assignments. */
-#define ATTACKER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", attacker_" #field " = ?")
-#define ATTACKER_BEFORE_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", attacker_" #field "_before = ?")
-#define ATTACKER_AFTER_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", attacker_" #field "_after = ?")
-#define DEFENDER_FIGHTS_SET(field, min, max, default_value, role) PLAYER_IF_FIGHTS(role, ", defender_" #field " = ?")
-#define DEFENDER_BEFORE_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", defender_" #field "_before = ?")
-#define DEFENDER_AFTER_SET(field, min, max, default_value, role) \
-	PLAYER_IF_BALANCE(role, ", defender_" #field "_after = ?")
-#define SIDE_SETS(side) \
-	PLAYER_ATTRIBUTES(side##_FIGHTS_SET) PLAYER_ATTRIBUTES(side##_BEFORE_SET) PLAYER_ATTRIBUTES(side##_AFTER_SET)
-#define BALANCE_SET(field, min, max, default_value, role) PLAYER_IF_BALANCE(role, ", " #field " = ?")
-
-/* What sqlite_battles.c reads, in this order (its read_battle_row). */
-#define BATTLE_COLUMNS \
-	"SELECT id, attacker_id, defender_id, status, submitted_at, processed_at, winner_id, loser_id," \
-	" percent_stolen, gold_stolen, silver_stolen, score_awarded, seed" SIDE_COLUMNS(ATTACKER) SIDE_COLUMNS(DEFENDER)
 
 /* Indexed by enum sqlite_statement. Every query the program runs is here:
  * nothing is built from strings at run time (the macros above are expanded
@@ -73,54 +31,45 @@ static const char *const statement_sql[STMT__COUNT] = {
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_PING] = "SELECT count(*) FROM schema_migrations",
 	[STMT_PLAYER_INSERT] =
-		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
-		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_PLACEHOLDER) ", ?, ?)",
+		"INSERT INTO players (name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
+		", password_hash, created_at) VALUES (?, ?" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_PLACEHOLDER) ", ?, ?)",
 	[STMT_PLAYER_GET] =
-		"SELECT id, name, description" PLAYER_ATTRIBUTES(SQLITE_ATTRIBUTE_COLUMN)
+		"SELECT id, name, description" PLAYER_ATTRIBUTES(STORE_ATTRIBUTE_COLUMN)
 		", score, created_at FROM players WHERE id = ?1",
-	[STMT_PLAYER_CREDENTIALS] = "SELECT id, session_version, password_hash FROM players WHERE name = ?1",
-	[STMT_PLAYER_CREDENTIALS_BY_ID] = "SELECT id, session_version, password_hash FROM players WHERE id = ?1",
-	[STMT_SESSION_CHECK] =
-		"SELECT session_version, EXISTS (SELECT 1 FROM revoked_tokens WHERE token_id = ?2)"
-		" FROM players WHERE id = ?1",
-	[STMT_SESSION_REVOKE] =
-		"INSERT INTO revoked_tokens (player_id, token_id, expires_at) VALUES (?1, ?2, ?3)"
-		" ON CONFLICT (token_id) DO NOTHING",
-	/* Bounded, so one sign-out never pays for a backlog. */
-	[STMT_SESSIONS_EXPIRED_DELETE] =
-		"DELETE FROM revoked_tokens WHERE token_id IN"
-		" (SELECT token_id FROM revoked_tokens WHERE expires_at <= ?1 LIMIT 100)",
-	[STMT_PLAYER_REVOKE_SESSIONS] = "UPDATE players SET session_version = session_version + 1 WHERE id = ?1",
-	[STMT_PLAYER_SET_PASSWORD] =
-		"UPDATE players SET password_hash = ?2, session_version = session_version + 1 WHERE id = ?1",
+	[STMT_PLAYER_CREDENTIALS] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE name = ?1",
+	[STMT_PLAYER_CREDENTIALS_BY_ID] = STORE_CREDENTIALS_COLUMNS " FROM players WHERE id = ?1",
+	[STMT_SESSION_CHECK] = STORE_SESSION_CHECK_SQL("?2"),
+	[STMT_SESSION_REVOKE] = STORE_SESSION_REVOKE_SQL("?2"),
+	[STMT_SESSIONS_EXPIRED_DELETE] = STORE_SESSIONS_EXPIRED_DELETE_SQL,
+	[STMT_PLAYER_REVOKE_SESSIONS] = STORE_PLAYER_REVOKE_SESSIONS_SQL,
+	[STMT_PLAYER_SET_PASSWORD] = STORE_PLAYER_SET_PASSWORD_SQL,
 	[STMT_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
 	[STMT_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)",
 	[STMT_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[STMT_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",
 	[STMT_PLAYER_UPDATE_BALANCES] =
-		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(BALANCE_SET) " WHERE id = ?1",
+		"UPDATE players SET score = ?2" PLAYER_ATTRIBUTES(STORE_BALANCE_SET) " WHERE id = ?1",
 	[STMT_BATTLE_INSERT] =
 		"INSERT INTO battles (attacker_id, defender_id, status, submitted_at)"
 		" VALUES (?1, ?2, 'queued', ?3)",
 	[STMT_PARTICIPANT_INSERT] = "INSERT INTO battle_participants (player_id, battle_id) VALUES (?1, ?2)",
-	[STMT_BATTLE_GET] = BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
+	[STMT_BATTLE_GET] = STORE_BATTLE_COLUMNS ", turns FROM battles WHERE id = ?1",
 	[STMT_BATTLE_STATUS] = "SELECT status FROM battles WHERE id = ?1",
 	[STMT_BATTLE_APPLY] =
 		"UPDATE battles SET status = 'done', processed_at = ?2, winner_id = ?3, loser_id = ?4,"
 		" percent_stolen = ?5, gold_stolen = ?6, silver_stolen = ?7, score_awarded = ?8, seed = ?9"
-		SIDE_SETS(ATTACKER) SIDE_SETS(DEFENDER) ", turns = ?"
+		STORE_SIDE_SETS(ATTACKER) STORE_SIDE_SETS(DEFENDER) ", turns = ?"
 		" WHERE id = ?1 AND status = 'queued'",
 	[STMT_PLAYER_BATTLES_COUNT] = "SELECT count(*) FROM battle_participants WHERE player_id = ?1",
 	/* The columns of STMT_BATTLE_GET without the turns: summaries only. */
 	[STMT_PLAYER_BATTLES_PAGE] =
-		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
+		STORE_BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
 		" WHERE player_id = ?1 ORDER BY battle_id DESC LIMIT ?2 OFFSET ?3",
-	[STMT_PLAYER_BATTLES_BEFORE] =
-		BATTLE_COLUMNS ", NULL FROM battle_participants JOIN battles ON id = battle_id"
-		" WHERE player_id = ?1 AND battle_id < ?3 ORDER BY battle_id DESC LIMIT ?2",
-	[STMT_QUEUED_BATTLE_IDS] =
-		"SELECT id FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
-	[STMT_QUEUED_BATTLE_SCAN] = "SELECT id FROM battles WHERE status = 'queued' AND id > ?1 ORDER BY id LIMIT 1000",
+	[STMT_PLAYER_BATTLES_BEFORE] = STORE_PLAYER_BATTLES_BEFORE_SQL,
+	/* Off the partial index of queued rows (sql/sqlite/003). */
+	[STMT_QUEUED_BATTLES] =
+		STORE_BATTLE_COLUMNS ", NULL FROM battles WHERE status = 'queued' AND id <= ?1 ORDER BY id LIMIT ?2",
+	[STMT_QUEUED_BATTLE_SCAN] = STORE_QUEUED_BATTLE_SCAN_SQL,
 	[STMT_IDEMPOTENCY_GET] =
 		"SELECT request_hash, battle_id, created_at FROM idempotency_keys"
 		" WHERE caller = ?1 AND idempotency_key = ?2",
@@ -138,6 +87,7 @@ static const enum sqlite_statement begin_statement[] = {
 	[STORE_SUBMIT_BATTLE] = STMT_BEGIN_IMMEDIATE,
 	[STORE_APPLY_BATCH] = STMT_BEGIN_IMMEDIATE,
 	[STORE_CHANGE_SESSIONS] = STMT_BEGIN_IMMEDIATE,
+	/* The write lock: no create or submission is between its BEGIN and end. */
 	[STORE_READ_SETTLED] = STMT_BEGIN_IMMEDIATE,
 };
 
@@ -150,8 +100,8 @@ struct busy_policy {
 	int timeout_ms;
 };
 
-/* [0] every connection's, [1] a resetting checkpoint's short wait. */
-static struct busy_policy busy_policies[2] = {{0}, {WAL_RESET_WAIT_MS}};
+/* [0]: the settings' timeout; [1]: a WAL reset's brief wait (sqlite_wal.c). */
+static struct busy_policy busy_policies[2] = {{0}, {SQLITE_WAL_RESET_WAIT_MS}};
 
 /* When the current wait began; per thread, as a connection is. */
 static _Thread_local int64_t busy_started_ms;
@@ -179,11 +129,10 @@ static int busy_wait(void *context, int attempts)
 	return 1;
 }
 
-static int wal_committed(void *context, sqlite3 *db, const char *name, int frames);
-
 enum store_status sqlite_fail(struct store *store, int sqlite_result)
 {
-	const char *message = store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(sqlite_result);
+	sqlite3 *db = sqlite_db(store);
+	const char *message = db ? sqlite3_errmsg(db) : sqlite3_errstr(sqlite_result);
 	snprintf(store->error, sizeof(store->error), "sqlite: %s", message);
 	switch (sqlite_result & 0xff) {
 	case SQLITE_FULL:
@@ -191,8 +140,8 @@ enum store_status sqlite_fail(struct store *store, int sqlite_result)
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 		/* The kind of failure the next write would meet too (store_writable). */
-		store->write_failed_ms = clock_monotonic_ms();
-		snprintf(store->write_failure, sizeof(store->write_failure), "%s", message);
+		sqlite_of(store)->write_failed_ms = clock_monotonic_ms();
+		snprintf(sqlite_of(store)->write_failure, sizeof(sqlite_of(store)->write_failure), "%s", message);
 		break;
 	default:
 		break;
@@ -208,80 +157,81 @@ enum store_status sqlite_fail(struct store *store, int sqlite_result)
 
 static enum store_status exec_pragma(struct store *store, const char *sql)
 {
-	int result = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+	int result = sqlite3_exec(sqlite_db(store), sql, NULL, NULL, NULL);
 	return result == SQLITE_OK ? STORE_OK : sqlite_fail(store, result);
 }
 
-enum store_status store_open(const char *location, int busy_timeout_ms, struct store **out, char *error,
-			     size_t error_size)
+static void sqlite_close(struct store *store)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	for (size_t i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(sqlite->statements[i]);
+	sqlite3_close(sqlite->db);
+	if (sqlite->worker_lock >= 0)
+		close(sqlite->worker_lock);
+	free(sqlite);
+}
+
+static enum store_status sqlite_open(const struct settings *settings, struct store **out, char *error,
+				     size_t error_size)
 {
 	enum store_status status = STORE_UNAVAILABLE;
-	struct store *store = calloc(1, sizeof(*store));
+	struct sqlite_store *sqlite = calloc(1, sizeof(*sqlite));
 	*out = NULL;
-	if (!store) {
+	if (!sqlite) {
 		snprintf(error, error_size, "out of memory");
 		return STORE_UNAVAILABLE;
 	}
-	int result = sqlite3_open_v2(location, &store->db,
+	sqlite->base.backend = &store_backend_sqlite;
+	sqlite->database_path = settings->database_path;
+	sqlite->worker_lock = -1;
+	struct store *store = &sqlite->base;
+	int result = sqlite3_open_v2(settings->database_path, &sqlite->db,
 				     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (result != SQLITE_OK) {
 		status = sqlite_fail(store, result);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(store->db, 1);
+	sqlite3_extended_result_codes(sqlite->db, 1);
 	/* One policy per process is enough: every connection uses the same timeout. */
-	busy_policies[0].timeout_ms = busy_timeout_ms;
-	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
+	busy_policies[0].timeout_ms = settings->sqlite_busy_timeout_ms;
+	sqlite3_busy_handler(sqlite->db, busy_wait, &busy_policies[0]);
 	/* Replaces SQLite's automatic checkpoint (wal_autocheckpoint). */
-	sqlite3_wal_hook(store->db, wal_committed, store);
+	sqlite3_wal_hook(sqlite->db, sqlite_wal_committed, store);
 	/* WAL lets readers run beside the one writer; NORMAL is durable across a
 	 * process crash (the WAL is in the OS cache) and fsyncs only at checkpoints.
 	 * A checkpoint in a commit copies the WAL and fsyncs inside a request
 	 * (16 % of a responder's time on POST /players, measured), so the worker
 	 * checkpoints (store_take_housekeeping, store_housekeeping) and others
-	 * only past WAL_RESTART_PAGES, a bound for while no worker keeps up
-	 * (wal_committed). A checkpoint lets the WAL start over from its
+	 * only past SQLITE_WAL_RESTART_PAGES, a bound for while no worker keeps
+	 * up (sqlite_wal.c). A checkpoint lets the WAL start over from its
 	 * beginning but leaves the file as large as it ever grew:
 	 * journal_size_limit cuts it back each time it starts over. */
 	if ((status = exec_pragma(store, "PRAGMA journal_mode = WAL")) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
-	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
+	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " SQLITE_WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
 	*out = store;
 	return STORE_OK;
 fail:
 	snprintf(error, error_size, "%s", store->error);
-	store_close(store);
+	sqlite_close(store);
 	return status;
-}
-
-void store_close(struct store *store)
-{
-	if (!store)
-		return;
-	for (size_t i = 0; i < STMT__COUNT; i++)
-		sqlite3_finalize(store->statements[i]);
-	sqlite3_close(store->db);
-	free(store);
-}
-
-const char *store_error(const struct store *store)
-{
-	return store->error;
 }
 
 sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which)
 {
-	sqlite3_stmt *statement = store->statements[which];
+	struct sqlite_store *sqlite = sqlite_of(store);
+	sqlite3_stmt *statement = sqlite->statements[which];
 	if (!statement) {
-		int result = sqlite3_prepare_v3(store->db, statement_sql[which], -1,
+		int result = sqlite3_prepare_v3(sqlite->db, statement_sql[which], -1,
 						SQLITE_PREPARE_PERSISTENT, &statement, NULL);
 		if (result != SQLITE_OK) {
 			sqlite_fail(store, result);
 			return NULL;
 		}
-		store->statements[which] = statement;
+		sqlite->statements[which] = statement;
 	}
 	sqlite3_reset(statement);
 	sqlite3_clear_bindings(statement);
@@ -315,93 +265,65 @@ static enum store_status run_simple(struct store *store, enum sqlite_statement w
 	return status;
 }
 
-enum store_status store_begin(struct store *store, enum store_intent intent)
+enum store_status sqlite_begin(struct store *store, enum store_intent intent)
 {
+	if (intent == STORE_APPLY_BATCH && sqlite_of(store)->worker_lock < 0)
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: this process does not hold the worker lock");
 	return run_simple(store, begin_statement[intent]);
 }
 
 /* Taking the write lock once waits out every submission between its BEGIN
  * IMMEDIATE and its COMMIT or ROLLBACK. */
-enum store_status store_wait_for_submissions(struct store *store)
+enum store_status sqlite_wait_for_submissions(struct store *store)
 {
 	enum store_status status = run_simple(store, STMT_BEGIN_IMMEDIATE);
-	return status == STORE_OK ? store_commit(store) : status;
+	return status == STORE_OK ? sqlite_commit(store) : status;
 }
 
-/* A checkpoint that resets the WAL (RESTART, TRUNCATE), waiting for
- * readers only briefly (see WAL_RESET_WAIT_MS). SQLITE_OK, or SQLITE_BUSY
- * when a reader or writer kept it from finishing. */
-static int reset_wal(struct store *store, int mode)
+void sqlite_busy_brief(struct store *store, bool brief)
 {
-	int64_t now_ms = clock_monotonic_ms();
-	if (now_ms < store->wal_reset_not_before_ms)
-		return SQLITE_BUSY;
-	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[1]);
-	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, mode, NULL, NULL);
-	sqlite3_busy_handler(store->db, busy_wait, &busy_policies[0]);
-	if (result == SQLITE_BUSY)
-		store->wal_reset_not_before_ms = clock_monotonic_ms() + WAL_RESET_RETRY_MS;
-	return result;
+	sqlite3_busy_handler(sqlite_db(store), busy_wait, &busy_policies[brief ? 1 : 0]);
 }
 
-/* SQLite calls this after each commit, the write lock released, with the
- * WAL's length in frames. A failed checkpoint here fails nothing: the
- * commit is done, and the next commit or housekeeping turn tries again. */
-static int wal_committed(void *context, sqlite3 *db, const char *name, int frames)
-{
-	struct store *store = context;
-	if (frames >= WAL_RESTART_PAGES)
-		(void)reset_wal(store, SQLITE_CHECKPOINT_RESTART);
-	else if (store->housekeeper && frames >= WAL_WORKER_PASSIVE_PAGES)
-		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return SQLITE_OK;
-}
-
-enum store_status store_take_housekeeping(struct store *store)
-{
-	store->housekeeper = true;
-	return STORE_OK;
-}
-
-/* Copies committed WAL frames into the database file without waiting for
- * readers or writers (a PASSIVE checkpoint). When a turn finds the WAL
- * wholly copied and no frame written since the previous turn, the database
- * is idle: a TRUNCATE checkpoint then empties the file, which costs no one
- * anything (no writer to hold off, nothing left to copy). */
-enum store_status store_housekeeping(struct store *store)
-{
-	int frames = 0, copied = 0;
-	int result = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-	/* BUSY: another connection is checkpointing; the next turn catches up. */
-	if (result == SQLITE_BUSY)
-		return STORE_OK;
-	if (result != SQLITE_OK)
-		return sqlite_fail(store, result);
-	bool idle = frames > 0 && copied == frames && frames == store->wal_frames_seen;
-	store->wal_frames_seen = frames;
-	if (!idle)
-		return STORE_OK;
-	result = reset_wal(store, SQLITE_CHECKPOINT_TRUNCATE);
-	if (result == SQLITE_OK)
-		store->wal_frames_seen = 0;
-	/* BUSY: a writer or a reader came in meanwhile; not idle after all. */
-	return result == SQLITE_OK || result == SQLITE_BUSY ? STORE_OK : sqlite_fail(store, result);
-}
-
-enum store_status store_commit(struct store *store)
+enum store_status sqlite_commit(struct store *store)
 {
 	enum store_status status = run_simple(store, STMT_COMMIT);
-	if (status != STORE_OK)
-		store_rollback(store);
-	else
-		store->write_failed_ms = 0;
+	if (status != STORE_OK && !sqlite3_get_autocommit(sqlite_db(store)))
+		run_simple(store, STMT_ROLLBACK);
+	else if (status == STORE_OK)
+		sqlite_of(store)->write_failed_ms = 0;
 	return status;
 }
 
-void store_rollback(struct store *store)
+static void sqlite_rollback(struct store *store)
 {
-	if (!sqlite3_get_autocommit(store->db))
+	if (!sqlite3_get_autocommit(sqlite_db(store)))
 		run_simple(store, STMT_ROLLBACK);
+}
+
+/* One worker per database: a lock file beside it, which the kernel releases
+ * even on kill -9. Held from the first success until the store is closed. */
+enum store_status sqlite_claim_worker(struct store *store, bool *active)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	char path[4096];
+	*active = sqlite->worker_lock >= 0;
+	if (*active)
+		return STORE_OK;
+	snprintf(path, sizeof(path), "%s.worker.lock", sqlite->database_path);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int failure = errno;
+		close(fd);
+		if (failure == EWOULDBLOCK)
+			return STORE_OK;
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: cannot lock %s: %s", path, strerror(failure));
+	}
+	sqlite->worker_lock = fd;
+	*active = true;
+	return STORE_OK;
 }
 
 enum store_status sqlite_get_by_id(struct store *store, enum sqlite_statement which, int64_t id,
@@ -440,49 +362,35 @@ void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t siz
 	snprintf(out, size, "%s", text ? (const char *)text : "");
 }
 
-enum store_status store_ping(struct store *store)
+enum store_status sqlite_ping(struct store *store)
 {
 	return run_simple(store, STMT_PING);
 }
 
-/* What store_writable looks at: a failed write is remembered this long, the
- * file system looked at this often (a statvfs), and less free space than
- * this is "full" (SQLite needs a few pages per commit, and a checkpoint more). */
-#define WRITE_FAILURE_MEMORY_MS 5000
-#define SPACE_CHECK_MS 1000
-#define SPACE_MIN_BYTES (1024 * 1024)
-
-static void look_at_space(struct store *store)
+/* SQLite is the default: it takes any settings without PT_DATABASE_URL. */
+static bool sqlite_chosen(const struct settings *settings)
 {
-	struct statvfs fs;
-	const char *path = sqlite3_db_filename(store->db, "main");
-	store->space_problem[0] = '\0';
-	if (!path || !*path)
-		return;	/* an in-memory database: nothing to fill */
-	if (statvfs(path, &fs) != 0)
-		snprintf(store->space_problem, sizeof(store->space_problem), "cannot look at the file system: %s",
-			 strerror(errno));
-	else if (fs.f_flag & ST_RDONLY)
-		snprintf(store->space_problem, sizeof(store->space_problem), "the file system is read-only");
-	else if ((unsigned long long)fs.f_bavail * fs.f_frsize < SPACE_MIN_BYTES)
-		snprintf(store->space_problem, sizeof(store->space_problem), "the file system has %llu bytes free",
-			 (unsigned long long)fs.f_bavail * fs.f_frsize);
+	return settings->database_path != NULL;
 }
 
-enum store_status store_writable(struct store *store)
-{
-	int64_t now_ms = clock_monotonic_ms();
-	if (store->write_failed_ms != 0 && now_ms - store->write_failed_ms < WRITE_FAILURE_MEMORY_MS) {
-		snprintf(store->error, sizeof(store->error), "sqlite: the last write failed: %s", store->write_failure);
-		return STORE_UNAVAILABLE;
-	}
-	if (store->space_checked_ms == 0 || now_ms - store->space_checked_ms >= SPACE_CHECK_MS) {
-		store->space_checked_ms = now_ms;
-		look_at_space(store);
-	}
-	if (store->space_problem[0]) {
-		snprintf(store->error, sizeof(store->error), "sqlite: %s", store->space_problem);
-		return STORE_UNAVAILABLE;
-	}
-	return STORE_OK;
-}
+#define SQLITE_OPERATION(name, parameters, arguments) .name = sqlite_##name,
+const struct store_backend store_backend_sqlite = {
+	.name = "sqlite",
+	.chosen = sqlite_chosen,
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.rollback = sqlite_rollback,
+	STORE_OPERATIONS(SQLITE_OPERATION)
+	.migration = {
+		.create_table_sql = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT",
+		/* BEGIN IMMEDIATE takes the write lock: concurrent runs take turns. */
+		.lock_sql = NULL,
+		.unlock_sql = NULL,
+		.begin_sql = "BEGIN IMMEDIATE",
+		.exec = sqlite_migration_exec,
+		.recorded = sqlite_migration_recorded,
+		.record = sqlite_migration_record,
+	},
+};
+#undef SQLITE_OPERATION

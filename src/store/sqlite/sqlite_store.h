@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "store/store_backend.h"
+#include "store/store_sql.h"
 
 enum sqlite_statement {
 	STMT_BEGIN_IMMEDIATE,
@@ -40,7 +41,7 @@ enum sqlite_statement {
 	STMT_PLAYER_BATTLES_COUNT,
 	STMT_PLAYER_BATTLES_PAGE,
 	STMT_PLAYER_BATTLES_BEFORE,
-	STMT_QUEUED_BATTLE_IDS,
+	STMT_QUEUED_BATTLES,
 	STMT_QUEUED_BATTLE_SCAN,
 	STMT_IDEMPOTENCY_GET,
 	STMT_IDEMPOTENCY_DELETE,
@@ -48,9 +49,12 @@ enum sqlite_statement {
 	STMT__COUNT
 };
 
-struct store {
+struct sqlite_store {
+	struct store base;	/* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
 	sqlite3_stmt *statements[STMT__COUNT];
+	const char *database_path;	/* the settings' */
+	int worker_lock;		/* the worker role's lock file, or -1 */
 	bool housekeeper;	/* the worker's: checkpoints in its commits */
 	int wal_frames_seen;	/* the WAL's length at the last housekeeping turn */
 	int64_t wal_reset_not_before_ms;	/* after a failed reset, when to try again */
@@ -60,8 +64,39 @@ struct store {
 	char write_failure[128];
 	int64_t space_checked_ms;
 	char space_problem[128];	/* "" when there is room */
-	char error[256];
 };
+
+static inline struct sqlite_store *sqlite_of(struct store *store)
+{
+	return (struct sqlite_store *)store;
+}
+
+static inline sqlite3 *sqlite_db(struct store *store)
+{
+	return sqlite_of(store)->db;
+}
+
+/* The backend's half of every call in STORE_OPERATIONS, as sqlite_NAME. */
+#define SQLITE_DECLARE(name, parameters, arguments) enum store_status sqlite_##name parameters;
+STORE_OPERATIONS(SQLITE_DECLARE)
+#undef SQLITE_DECLARE
+
+/* sqlite_wal.c: bounding the WAL (docs/operations.md states the bound).
+ * A RESTART or TRUNCATE checkpoint holds off writers while it waits for
+ * readers: it waits this long at most (busy_policies[1]). After a reset the
+ * file is cut back to SQLITE_WAL_SIZE_LIMIT_BYTES (journal_size_limit). */
+#define SQLITE_WAL_RESET_WAIT_MS 100
+#define SQLITE_WAL_SIZE_LIMIT_BYTES "4194304"
+/* The WAL hook: called after each commit with the WAL's length in frames. */
+int sqlite_wal_committed(void *context, sqlite3 *db, const char *name, int frames);
+/* Switches the connection's busy handler to the WAL reset's brief wait and back. */
+void sqlite_busy_brief(struct store *store, bool brief);
+
+/* sqlite_migrate.c: the migration runner's SQLite half. */
+int sqlite_migration_exec(struct store *store, const char *sql, char *error, size_t error_size);
+int sqlite_migration_recorded(struct store *store, store_migration_visitor visit, void *context, char *error,
+			      size_t error_size);
+int sqlite_migration_record(struct store *store, int version, const char *name, char *error, size_t error_size);
 
 /* Looks up a prepared statement, preparing it on first use; reset and unbound. */
 sqlite3_stmt *sqlite_statement(struct store *store, enum sqlite_statement which);
@@ -82,10 +117,5 @@ enum store_status sqlite_count_by_id(struct store *store, enum sqlite_statement 
 void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size);
 /* Maps an SQLite result code to a store_status and records the message. */
 enum store_status sqlite_fail(struct store *store, int sqlite_result);
-
-/* Columns of the player attributes, in PLAYER_ATTRIBUTES order, for the
- * statement table: ", gold, silver, ..." and ", ?, ?, ...". */
-#define SQLITE_ATTRIBUTE_COLUMN(field, min, max, default_value, role) ", " #field
-#define SQLITE_ATTRIBUTE_PLACEHOLDER(field, min, max, default_value, role) ", ?"
 
 #endif

@@ -39,6 +39,7 @@ static void every_error_has_the_contract_shape(void **state)
 		{API_ERROR_INVALID_FIELD, 422, "invalid_field"},
 		{API_ERROR_TOO_MANY_REQUESTS, 429, "too_many_requests"},
 		{API_ERROR_UNAVAILABLE, 503, "unavailable"},
+		{API_ERROR_OUTCOME_UNKNOWN, 502, "bad_gateway"},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct response response;

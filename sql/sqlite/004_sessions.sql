@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: ISC
--- 004_sessions.sql — ending sessions (API v1.1). A token carries the
+-- 004_sessions.sql — ending sessions (API v1.1; sql/postgresql/004 is the
+-- same for PostgreSQL). A token carries the
 -- player's session_version from when it was issued and is refused once the
 -- version moved on ("sign out everywhere", a password change); a single
 -- token signed out is listed in revoked_tokens until it would have expired

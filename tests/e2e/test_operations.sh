@@ -60,11 +60,12 @@ else
 fi
 
 # ---- the systemd units ----
-for unit in platform-test-migrate.service platform-test-responder@.service platform-test-worker.service platform-test.target; do
+for unit in platform-test-migrate.service platform-test-responder@.service platform-test-worker.service platform-test-redis.service platform-test.target; do
 	check "unit $unit was built" test -s "$units_dir/$unit"
 done
 responder_unit=$units_dir/platform-test-responder@.service
 worker_unit=$units_dir/platform-test-worker.service
+redis_unit=$units_dir/platform-test-redis.service
 migrate_unit=$units_dir/platform-test-migrate.service
 target_unit=$units_dir/platform-test.target
 check "the responder runs spawn-fcgi -n on its instance's socket" \
@@ -102,8 +103,8 @@ else
 	root=$E2E_TMP/root
 	mkdir -p "$root/etc/systemd/system" "$root/lib/systemd"
 	cp -r /lib/systemd/system "$root/lib/systemd/" 2>/dev/null
-	cp "$migrate_unit" "$responder_unit" "$worker_unit" "$target_unit" "$root/etc/systemd/system/"
-	for program in $(sed -n 's/^ExecStart=[-@:+!]*//p' "$migrate_unit" "$responder_unit" "$worker_unit" | tr ' ' '\n' | grep -E '^/.*/s?bin/' | sort -u); do
+	cp "$migrate_unit" "$responder_unit" "$worker_unit" "$redis_unit" "$target_unit" "$root/etc/systemd/system/"
+	for program in $(sed -n 's/^ExecStart=[-@:+!]*//p' "$migrate_unit" "$responder_unit" "$worker_unit" "$redis_unit" | tr ' ' '\n' | grep -E '^/.*/s?bin/' | sort -u); do
 		mkdir -p "$root$(dirname "$program")"
 		case "$(basename "$program")" in
 		platform-test-*) source_program=$PT_BUILDDIR/$(basename "$program") ;;
@@ -115,14 +116,14 @@ else
 			fail "$program (named by a unit) exists" "$source_program is missing"
 		fi
 	done
-	units="platform-test-migrate.service platform-test-responder@1.service platform-test-worker.service platform-test.target"
+	units="platform-test-migrate.service platform-test-responder@1.service platform-test-worker.service platform-test-redis.service platform-test.target"
 	# shellcheck disable=SC2086
 	if output=$(systemd-analyze verify --root="$root" $units 2>&1) && [ -z "$output" ]; then
 		pass "systemd-analyze verify passes on every unit"
 	else
 		fail "systemd-analyze verify passes on every unit" "$output"
 	fi
-	for unit in platform-test-responder@1.service platform-test-worker.service platform-test-migrate.service; do
+	for unit in platform-test-responder@1.service platform-test-worker.service platform-test-migrate.service platform-test-redis.service; do
 		output=$(systemd-analyze security --offline=true --root="$root" "$unit" 2>&1)
 		level=$(printf '%s\n' "$output" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
 		e2e_log "$unit: exposure ${level:-unknown}"

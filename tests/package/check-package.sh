@@ -240,6 +240,10 @@ start_unit() {
 	for state in $(unit_values "$file" StateDirectory); do
 		install -d -o "$user" -g "${group:-$user}" -m "${mode:-0755}" "/var/lib/$state"
 	done
+	mode=$(unit_values "$file" RuntimeDirectoryMode | tail -n 1)
+	for state in $(unit_values "$file" RuntimeDirectory); do
+		install -d -o "$user" -g "${group:-$user}" -m "${mode:-0755}" "/run/$state"
+	done
 	while IFS= read -r assignment; do
 		[ -n "$assignment" ] && env_args+=("$(expand_specifiers "$assignment" "$instance")")
 	done < <(unit_values "$file" Environment)
@@ -260,28 +264,40 @@ start_unit() {
 	UNIT_PID=$!
 }
 
-# Redis: the environment file says where; Debian's redis-server listens on
-# 127.0.0.1:6379. Without systemd its service is not running: start a
-# private one there (append-only, in a temporary directory).
-redis_host=$(sed -n 's/^PT_REDIS_HOST=//p' "$ENV_FILE")
-redis_port=$(sed -n 's/^PT_REDIS_PORT=//p' "$ENV_FILE")
-check "the environment file names Redis on 127.0.0.1:6379" test "${redis_host}:${redis_port}" = 127.0.0.1:6379
-if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-	e2e_log "using the Redis already on 127.0.0.1:6379"
-else
-	mkdir -p "$E2E_TMP/redis"
-	redis-server --bind 127.0.0.1 --port 6379 --dir "$E2E_TMP/redis" --appendonly yes --save "" \
-		--daemonize no --logfile "$E2E_TMP/redis/redis.log" &
-	started[redis]=$!
-	for tries in $(seq 1 100); do
-		redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-fi
+# Redis: the package's own instance (platform-test-redis.service), on a
+# unix socket only the platform-test user can open, with the ACL user and
+# password the install wrote into the environment file and redis.conf.
 quiet() {
 	"$@" >/dev/null 2>&1
 }
-check "Redis answers on 127.0.0.1:6379" quiet redis-cli -h 127.0.0.1 -p 6379 ping
+redis_socket=$(sed -n 's/^PT_REDIS_SOCKET=//p' "$ENV_FILE")
+redis_user=$(sed -n 's/^PT_REDIS_USER=//p' "$ENV_FILE")
+redis_password=$(sed -n 's/^PT_REDIS_PASSWORD=//p' "$ENV_FILE")
+check "the environment file names the package's Redis" test "$redis_socket" = /run/platform-test-redis/redis.sock
+check "the install made a Redis password of 32 characters or more" test "${#redis_password}" -ge 32
+check "redis.conf is 640 root:platform-test (it holds the password)" \
+	test "$(stat -c '%a %U:%G' /etc/platform-test/redis.conf 2>/dev/null)" = "640 root:platform-test"
+check "the target wants the package's Redis" sh -c "grep -q '^Wants=.*platform-test-redis.service' $UNIT_DIR/platform-test.target"
+if start_unit platform-test-redis.service; then started[redis]=$UNIT_PID; fi
+for tries in $(seq 1 100); do
+	[ -S "$redis_socket" ] && break
+	sleep 0.05
+done
+redis_as() {	# redis_as USER redis-cli-arguments...: output and status of redis-cli run as USER
+	local user=$1
+	shift
+	setpriv --reuid="$user" --regid="$user" --init-groups redis-cli -s "$redis_socket" "$@" 2>&1
+}
+check "Redis answers the ACL user and its password" \
+	sh -c "test \"\$(redis-cli -s '$redis_socket' --user '$redis_user' --pass '$redis_password' --no-auth-warning ping)\" = PONG"
+unauthenticated=$(redis-cli -s "$redis_socket" ping 2>&1)
+check "Redis refuses a client without the password (${unauthenticated})" grep -q NOAUTH <<<"$unauthenticated"
+wrong=$(redis-cli -s "$redis_socket" --user "$redis_user" --pass wrong-password --no-auth-warning ping 2>&1)
+check "Redis refuses a wrong password" sh -c "! grep -qx PONG <<<\"\$1\"" _ "$wrong"
+other=$(redis_as nobody ping)
+check "another local user cannot even open the socket (${other})" grep -qi "permission denied" <<<"$other"
+check "Redis persists with appendonly" \
+	sh -c "redis-cli -s '$redis_socket' --user '$redis_user' --pass '$redis_password' --no-auth-warning config get appendonly | grep -qx yes"
 
 # The migrations, as the oneshot unit runs them (again: they are idempotent).
 start_unit platform-test-migrate.service && wait "$UNIT_PID"

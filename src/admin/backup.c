@@ -151,8 +151,13 @@ int admin_restore(struct app *app, const char *path)
 	struct store_summary summary;
 	struct migrate_report report;
 	char error[256];
-	int lock = -1, status = 1, newest = newest_migration(app->settings.sql_dir);
+	char dialect_dir[4096];
+	int lock = -1, status = 1, newest = 0;
 	int64_t pushed = 0;
+
+	/* The migrations of this store's dialect (sql/sqlite/, as migrate reads them). */
+	snprintf(dialect_dir, sizeof(dialect_dir), "%s/%s", app->settings.sql_dir, store_backend_name(app->store));
+	newest = newest_migration(dialect_dir);
 
 	char *source = realpath(path, NULL), *target = realpath(app->settings.database_path, NULL);
 	bool same = source && target && strcmp(source, target) == 0;
@@ -169,7 +174,7 @@ int admin_restore(struct app *app, const char *path)
 	if (summary.schema_version > newest) {
 		fprintf(stderr, "platform-test-admin restore: %s is at schema version %d, newer than this "
 			"installation's migrations (%d, in %s): refused\n", path, summary.schema_version, newest,
-			app->settings.sql_dir);
+			dialect_dir);
 		return 2;
 	}
 	switch (worker_lock_try(app->settings.database_path, &lock, error, sizeof(error))) {

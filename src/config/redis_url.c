@@ -7,17 +7,7 @@
 
 #include "config/redis_url.h"
 #include "util/digits.h"
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/encoding.h"
 
 /* A malloc'd, percent-decoded copy of text[0..length); NULL on a bad
  * escape, a decoded NUL, or no memory. */
@@ -31,8 +21,8 @@ static char *decode(const char *text, size_t length)
 			*end++ = text[i];
 			continue;
 		}
-		int high = i + 2 < length ? hex_value(text[i + 1]) : -1;
-		int low = i + 2 < length ? hex_value(text[i + 2]) : -1;
+		int high = i + 2 < length ? hex_digit_value(text[i + 1]) : -1;
+		int low = i + 2 < length ? hex_digit_value(text[i + 2]) : -1;
 		if (high < 0 || low < 0 || (high == 0 && low == 0)) {
 			free(out);
 			return NULL;

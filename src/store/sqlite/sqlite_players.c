@@ -61,34 +61,34 @@ enum store_status sqlite_player_exists(struct store *store, int64_t id)
 	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
-enum store_status sqlite_players_any(struct store *store, bool *any)
+/* A statement without parameters whose one row holds one integer. */
+static enum store_status read_single_integer(struct store *store, enum sqlite_statement which, int64_t *value)
 {
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_ANY);
+	sqlite3_stmt *statement = sqlite_statement(store, which);
 	if (!statement)
 		return STORE_UNAVAILABLE;
 	int result = sqlite3_step(statement);
 	enum store_status status = STORE_OK;
 	if (result == SQLITE_ROW)
-		*any = sqlite3_column_int(statement, 0) != 0;
+		*value = sqlite3_column_int64(statement, 0);
 	else
 		status = sqlite_fail(store, result);
 	sqlite3_reset(statement);
 	return status;
 }
 
+enum store_status sqlite_players_any(struct store *store, bool *any)
+{
+	int64_t value = 0;
+	enum store_status status = read_single_integer(store, STMT_PLAYER_ANY, &value);
+	if (status == STORE_OK)
+		*any = value != 0;
+	return status;
+}
+
 enum store_status sqlite_player_count(struct store *store, int64_t *count)
 {
-	sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_COUNT);
-	if (!statement)
-		return STORE_UNAVAILABLE;
-	int result = sqlite3_step(statement);
-	enum store_status status = STORE_OK;
-	if (result == SQLITE_ROW)
-		*count = sqlite3_column_int64(statement, 0);
-	else
-		status = sqlite_fail(store, result);
-	sqlite3_reset(statement);
-	return status;
+	return read_single_integer(store, STMT_PLAYER_COUNT, count);
 }
 
 /* Pages by id so no read transaction stays open across the whole table. */

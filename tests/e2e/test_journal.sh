@@ -13,12 +13,19 @@
 #    the ERROR field; the worker's start is its event;
 #  - the worker's per-battle lines still arrive, through the stream;
 #  - nothing of this went to the log files (stderr is the journal).
-# Skipped (77) without root, unshare, systemd-journald or systemd-cat.
+# Skipped (77) without root, unshare (or a mount namespace it can make),
+# systemd-journald or systemd-cat.
 if [ -z "${PT_JOURNAL_NAMESPACE:-}" ]; then
 	for tool in unshare systemd-cat journalctl /lib/systemd/systemd-journald; do
 		command -v "$tool" >/dev/null 2>&1 || { echo "# $tool is missing: skipped"; exit 77; }
 	done
 	[ "$(id -u)" -eq 0 ] || { echo "# needs root (mount namespace, tmpfs): skipped"; exit 77; }
+	# In a chroot whose root is no mount point the private namespace cannot
+	# be made ("cannot change root filesystem propagation"): say so and skip.
+	if ! reason=$(unshare --mount --propagation private true 2>&1); then
+		echo "# no private mount namespace here ($reason): skipped"
+		exit 77
+	fi
 	PT_JOURNAL_NAMESPACE=1 exec unshare --mount --propagation private bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"

@@ -311,6 +311,22 @@ http() {
 	BODY=${BODY%$'\n'*}
 }
 
+# now_ms: the wall clock in milliseconds.
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# until_true SECONDS COMMAND...: polls every 0.1 s.
+until_true() {
+	local deadline=$(( $(now_ms) + $1 * 1000 ))
+	shift
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # json METHOD PATH BODY [curl options...]: a POST/PUT with a JSON body.
 json() {
 	local method=$1 path=$2 body=$3

@@ -56,9 +56,6 @@ e2e_start_stack 2 || exit 1
 db=$E2E_STATE/platform-test.db	# SQLite's
 redis_sock=$E2E_STATE/run/redis.sock
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
 
 count() {
 	sql "SELECT count(*) FROM $1"
@@ -69,16 +66,6 @@ redis_lists() {
 		"return redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])" 2 pt:battles:queue pt:battles:processing
 }
 
-# until_true SECONDS COMMAND...: polls every 0.1 s.
-until_true() {
-	local deadline=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt "$deadline" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 queue_drained() {
 	[ "$(redis_lists 2>/dev/null)" = 0 ] && [ "$(sql "SELECT count(*) FROM battles WHERE status = 'queued'")" = 0 ]

@@ -26,19 +26,7 @@ declare -A NODE_ADDRESS=([a]=127.0.0.2 [b]=127.0.0.3) NODE_PID=() NODE_URL=()
 REDIS_PASSWORD="redis-app-password-$$"
 REDIS_PID=""
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
 
-until_true() {
-	local deadline=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt "$deadline" ]; do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # ---- Redis on an address of its own ----------------------------------------------
 REDIS_DIR=$E2E_TMP/redis

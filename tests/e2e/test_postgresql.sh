@@ -27,20 +27,7 @@ for program in platform-test-worker-no-barrier platform-test-responder-no-order-
 	[ -x "$VARIANTS/$program" ] || { echo "$VARIANTS/$program is missing: make check builds it" >&2; exit 1; }
 done
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
 
-# until_true SECONDS COMMAND...: polls every 0.1 s.
-until_true() {
-	local deadline=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt "$deadline" ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 redis() {
 	redis-cli -s "$E2E_STATE/run/redis.sock" "$@"

@@ -163,30 +163,21 @@ enum store_status sqlite_players_state(struct store *store, const int64_t *ids, 
 	return STORE_OK;
 }
 
-/* Pages by id, like the players' scan: no read transaction spans the table. */
+struct id_scan {
+	store_id_visitor visit;
+	void *context;
+};
+
+static int visit_id_row(sqlite3_stmt *statement, void *opaque)
+{
+	const struct id_scan *scan = opaque;
+	return scan->visit(scan->context, sqlite3_column_int64(statement, 0));
+}
+
 enum store_status sqlite_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
 {
-	int64_t after = 0;
-	for (;;) {
-		size_t rows = 0;
-		sqlite3_stmt *statement = sqlite_statement_for_id(store, STMT_QUEUED_BATTLE_SCAN, after);
-		if (!statement)
-			return STORE_UNAVAILABLE;
-		int result;
-		while ((result = sqlite3_step(statement)) == SQLITE_ROW) {
-			after = sqlite3_column_int64(statement, 0);
-			rows++;
-			if (visit(context, after) != 0) {
-				sqlite3_reset(statement);
-				return STORE_UNAVAILABLE;
-			}
-		}
-		sqlite3_reset(statement);
-		if (result != SQLITE_DONE)
-			return sqlite_fail(store, result);
-		if (rows == 0)
-			return STORE_OK;
-	}
+	struct id_scan scan = {visit, context};
+	return sqlite_scan_by_id(store, STMT_QUEUED_BATTLE_SCAN, visit_id_row, &scan);
 }
 
 static void bind_key(sqlite3_stmt *statement, const char *caller, const char *key)

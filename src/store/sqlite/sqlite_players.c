@@ -91,30 +91,20 @@ enum store_status sqlite_player_count(struct store *store, int64_t *count)
 	return read_single_integer(store, STMT_PLAYER_COUNT, count);
 }
 
-/* Pages by id so no read transaction stays open across the whole table. */
+struct player_scan {
+	store_player_visitor visit;
+	void *context;
+};
+
+static int visit_player_row(sqlite3_stmt *statement, void *opaque)
+{
+	const struct player_scan *scan = opaque;
+	return scan->visit(scan->context, sqlite3_column_int64(statement, 0),
+			   (const char *)sqlite3_column_text(statement, 1), sqlite3_column_int64(statement, 2));
+}
+
 enum store_status sqlite_players_scan(struct store *store, store_player_visitor visit, void *context)
 {
-	int64_t after = 0;
-	for (;;) {
-		size_t rows = 0;
-		sqlite3_stmt *statement = sqlite_statement(store, STMT_PLAYER_SCAN);
-		if (!statement)
-			return STORE_UNAVAILABLE;
-		sqlite3_bind_int64(statement, 1, after);
-		int result;
-		while ((result = sqlite3_step(statement)) == SQLITE_ROW) {
-			after = sqlite3_column_int64(statement, 0);
-			rows++;
-			if (visit(context, after, (const char *)sqlite3_column_text(statement, 1),
-				  sqlite3_column_int64(statement, 2)) != 0) {
-				sqlite3_reset(statement);
-				return STORE_UNAVAILABLE;
-			}
-		}
-		sqlite3_reset(statement);
-		if (result != SQLITE_DONE)
-			return sqlite_fail(store, result);
-		if (rows == 0)
-			return STORE_OK;
-	}
+	struct player_scan scan = {visit, context};
+	return sqlite_scan_by_id(store, STMT_PLAYER_SCAN, visit_player_row, &scan);
 }

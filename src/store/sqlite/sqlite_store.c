@@ -356,6 +356,32 @@ enum store_status sqlite_count_by_id(struct store *store, enum sqlite_statement 
 	return status == STORE_NOT_FOUND ? STORE_OK : status;
 }
 
+enum store_status sqlite_scan_by_id(struct store *store, enum sqlite_statement which, sqlite_scan_row row,
+				    void *context)
+{
+	int64_t after = 0;
+	for (;;) {
+		size_t rows = 0;
+		sqlite3_stmt *statement = sqlite_statement_for_id(store, which, after);
+		if (!statement)
+			return STORE_UNAVAILABLE;
+		int result;
+		while ((result = sqlite3_step(statement)) == SQLITE_ROW) {
+			after = sqlite3_column_int64(statement, 0);
+			rows++;
+			if (row(statement, context) != 0) {
+				sqlite3_reset(statement);
+				return STORE_UNAVAILABLE;
+			}
+		}
+		sqlite3_reset(statement);
+		if (result != SQLITE_DONE)
+			return sqlite_fail(store, result);
+		if (rows == 0)
+			return STORE_OK;
+	}
+}
+
 void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size)
 {
 	const unsigned char *text = sqlite3_column_text(statement, column);

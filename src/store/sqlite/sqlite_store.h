@@ -113,6 +113,12 @@ enum store_status sqlite_get_by_id(struct store *store, enum sqlite_statement wh
 /* Runs a statement whose ?1 is an id and whose one row holds one integer. */
 enum store_status sqlite_count_by_id(struct store *store, enum sqlite_statement which, int64_t id,
 				     int64_t *count);
+/* Pages through a statement whose ?1 is the last id seen (column 0 of each
+ * row) and whose pages end when one is empty, so no read transaction spans
+ * the table; row is called for each row, and a non-zero return stops. */
+typedef int (*sqlite_scan_row)(sqlite3_stmt *statement, void *context);
+enum store_status sqlite_scan_by_id(struct store *store, enum sqlite_statement which, sqlite_scan_row row,
+				    void *context);
 /* Copies a text column into a fixed buffer ("" for NULL). */
 void sqlite_copy_text(sqlite3_stmt *statement, int column, char *out, size_t size);
 /* Maps an SQLite result code to a store_status and records the message. */

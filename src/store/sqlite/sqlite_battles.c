@@ -176,6 +176,9 @@ static int visit_id_row(sqlite3_stmt *statement, void *opaque)
 
 enum store_status sqlite_queued_battles_scan(struct store *store, store_id_visitor visit, void *context)
 {
+	/* Initialised here; cppcheck's cross-file pass takes this context for
+	 * another caller's uninitialised variable (ctuuninitvar, a false positive). */
+	// cppcheck-suppress ctuuninitvar
 	struct id_scan scan = {visit, context};
 	return sqlite_scan_by_id(store, STMT_QUEUED_BATTLE_SCAN, visit_id_row, &scan);
 }

@@ -163,7 +163,7 @@ static int repair(struct app *app, const struct differences *found)
 			return -1;
 		}
 		if (!item->board && item->kind == BATTLE_QUEUE_STALE)
-			battle_queue_withdraw(&app->redis, item->battle_id);
+			battle_queue_withdraw(&app->redis, &item->battle_id, 1);
 	}
 	if (board && command_rebuild(app) != 0)
 		return -1;

@@ -32,6 +32,7 @@
 #include "app/app.h"
 #include "auth/jwt.h"
 #include "http/dispatch.h"
+#include "http/write_group.h"
 #include "metrics/exposition.h"
 #include "metrics/routes.h"
 #include "metrics/scrape.h"
@@ -194,29 +195,53 @@ static void serve_scrape(struct app *app, FCGX_Request *fcgi)
 	free(text);
 }
 
-static void serve(struct app *app, FCGX_Request *fcgi)
+/* A request whose write joined the group: its connection waits, unanswered,
+ * until the group is written at the end of this turn of the loop. */
+struct parked_request {
+	size_t slot;
+	size_t route;
+	uint64_t started_ns;
+	struct response response;
+};
+
+/* Answers a request whose response is complete. */
+static void finish_response(FCGX_Request *fcgi, struct parked_request *served)
+{
+	write_response(fcgi, &served->response);
+	metrics_observe_request(served->route, served->response.status, metrics_clock_ns() - served->started_ns);
+	discard_unread_input(fcgi);
+	response_reset(&served->response);
+}
+
+/* Serves one request into *served; true when it joined the write group and
+ * waits (served is then the group's to answer), false when answered. */
+static bool serve(struct app *app, FCGX_Request *fcgi, struct write_group *group, struct parked_request *served)
 {
 	struct request request;
 	struct request_buffers buffers = {0};
-	struct response response;
-	size_t route = METRICS_ROUTE_UNMATCHED;
-	uint64_t started_ns = metrics_clock_ns();
-	response_init(&response);
+	bool parked = false;
+	served->route = METRICS_ROUTE_UNMATCHED;
+	served->started_ns = metrics_clock_ns();
+	response_init(&served->response);
 	if (read_request(fcgi, &request, &buffers) != 0) {
-		response_error(&response, API_ERROR_INTERNAL, NULL, NULL);
+		response_error(&served->response, API_ERROR_INTERNAL, NULL, NULL);
 	} else if (is_scrape(fcgi, request.path)) {
 		serve_scrape(app, fcgi);	/* not counted: a scrape is not API traffic */
+		discard_unread_input(fcgi);
+		response_reset(&served->response);
 		goto out;
 	} else {
-		route = (size_t)dispatch(app, &request, &response);
+		request.group = group;
+		served->route = (size_t)dispatch(app, &request, &served->response);
 	}
-	write_response(fcgi, &response);
-	metrics_observe_request(route, response.status, metrics_clock_ns() - started_ns);
+	/* The group's members copied what they need out of the request. */
+	parked = served->response.deferred;
+	if (!parked)
+		finish_response(fcgi, served);
 out:
-	discard_unread_input(fcgi);
-	response_reset(&response);
 	free(buffers.path);
 	free(buffers.body);
+	return parked;
 }
 
 struct server {
@@ -227,6 +252,10 @@ struct server {
 	size_t free_slots[SLOT_COUNT];	/* a stack of the indexes of free slots */
 	bool taken[SLOT_COUNT];
 	FCGX_Request slots[SLOT_COUNT];
+	/* This turn's writes: the group, and the requests waiting for it. */
+	struct write_group group;
+	size_t parked_count;
+	struct parked_request parked[2 * WRITE_GROUP_MAX];
 };
 
 /* libfcgi has no accessor for a request's connection; the field is the one
@@ -318,23 +347,53 @@ enum slot_outcome {
 	SLOT_KEPT,		/* served; the connection stays open for the next one */
 	SLOT_CLOSED,		/* served, and the connection is gone */
 	SLOT_IDLE,		/* nothing served: no request, or nothing to accept */
+	SLOT_PARKED,		/* its request waits for the write group */
 };
 
+/* Ends a served request and watches its connection for the next one. When a
+ * kept connection has ended libfcgi may accept a new one into the slot, so
+ * the connection is (re)added to the epoll set after every request.
+ * Edge-triggered: a connection joins the ready list when its next request
+ * arrives, so requests are served in the order they came. (Level-triggered
+ * keeps each connection's old place: a round robin over connections, which
+ * doubled the tail of slow requests.) nginx sends a connection's next
+ * request only after this one's answer, so one request per edge drains it. */
+static enum slot_outcome finish_slot(struct server *server, size_t index)
+{
+	FCGX_Request *fcgi = &server->slots[index];
+	struct epoll_event event = {.events = EPOLLIN | EPOLLET, .data.u64 = index};
+	FCGX_Finish_r(fcgi);
+	int fd = connection_fd(fcgi);
+	if (fd < 0)
+		return SLOT_CLOSED;
+	if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0 && errno != EEXIST) {
+		log_error("cannot watch a FastCGI connection: %s", strerror(errno));
+		FCGX_Free(fcgi, 1);
+		return SLOT_CLOSED;
+	}
+	return SLOT_KEPT;
+}
+
+/* Writes the group and answers every request that waited for it. */
+static void flush_group(struct server *server, struct app *app)
+{
+	if (server->parked_count == 0)
+		return;
+	write_group_commit(app, &server->group);
+	for (size_t i = 0; i < server->parked_count; i++) {
+		struct parked_request *waiting = &server->parked[i];
+		finish_response(&server->slots[waiting->slot], waiting);
+		if (finish_slot(server, waiting->slot) != SLOT_KEPT)
+			release_slot(server, waiting->slot);
+	}
+	server->parked_count = 0;
+}
+
 /* Serves the next request of a slot: the one waiting on its kept connection,
- * or, for a slot just taken, one on a connection libfcgi accepts. When a kept
- * connection has ended libfcgi may accept a new one into the slot, so the
- * connection is (re)added to the epoll set after every request. */
+ * or, for a slot just taken, one on a connection libfcgi accepts. */
 static enum slot_outcome serve_slot(struct server *server, struct app *app, size_t index)
 {
 	FCGX_Request *fcgi = &server->slots[index];
-	/* Edge-triggered: a connection joins the ready list when its next
-	 * request arrives, so requests are served in the order they came.
-	 * (Level-triggered keeps each connection's old place: a round robin
-	 * over connections, which doubled the tail of slow requests.) nginx
-	 * sends a connection's next request only after this one's answer, so
-	 * one request per edge drains it. */
-	struct epoll_event event = {.events = EPOLLIN | EPOLLET, .data.u64 = index};
-	int fd;
 	int result = FCGX_Accept_r(fcgi);
 
 	if (result < 0) {
@@ -345,17 +404,16 @@ static enum slot_outcome serve_slot(struct server *server, struct app *app, size
 	/* Detached, closing skips libfcgi's shutdown() and wait for nginx to
 	 * close first; on a unix socket nothing written is lost. */
 	FCGX_Detach(fcgi);
-	serve(app, fcgi);
-	FCGX_Finish_r(fcgi);
-	fd = connection_fd(fcgi);
-	if (fd < 0)
-		return SLOT_CLOSED;
-	if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0 && errno != EEXIST) {
-		log_error("cannot watch a FastCGI connection: %s", strerror(errno));
-		FCGX_Free(fcgi, 1);
-		return SLOT_CLOSED;
+	struct parked_request *served = &server->parked[server->parked_count];
+	if (serve(app, fcgi, &server->group, served)) {
+		served->slot = index;
+		server->parked_count++;
+		/* A full group is written now: the next member would have to write alone. */
+		if (!write_group_has_room(&server->group))
+			flush_group(server, app);
+		return SLOT_PARKED;
 	}
-	return SLOT_KEPT;
+	return finish_slot(server, index);
 }
 
 /* Every connection waiting in the accept queue is served in one go: one per
@@ -367,9 +425,16 @@ static void serve_new_connections(struct server *server, struct app *app)
 	while (outcome != SLOT_IDLE && server->free_count > 0) {
 		size_t index = take_slot(server);
 		outcome = serve_slot(server, app, index);
-		if (outcome != SLOT_KEPT)
+		if (outcome == SLOT_CLOSED || outcome == SLOT_IDLE)
 			release_slot(server, index);
 	}
+}
+
+static void serve_kept(struct server *server, struct app *app, size_t index)
+{
+	enum slot_outcome outcome = serve_slot(server, app, index);
+	if (outcome == SLOT_CLOSED || outcome == SLOT_IDLE)
+		release_slot(server, index);
 }
 
 static int server_run(struct server *server, struct app *app, const sigset_t *wait_mask)
@@ -385,9 +450,12 @@ static int server_run(struct server *server, struct app *app, const sigset_t *wa
 			uint64_t tag = events[event].data.u64;
 			if (tag == LISTEN_TAG)
 				serve_new_connections(server, app);
-			else if (server->taken[tag] && serve_slot(server, app, (size_t)tag) != SLOT_KEPT)
-				release_slot(server, (size_t)tag);
+			else if (server->taken[tag])
+				serve_kept(server, app, (size_t)tag);
 		}
+		/* Every request that joined the group this turn is answered
+		 * before the loop waits again. */
+		flush_group(server, app);
 	}
 	return 0;
 }

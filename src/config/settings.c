@@ -156,6 +156,9 @@ int settings_load(struct settings *settings, int needs, char *error, size_t erro
 	if (integer_env(&number, "PT_WORKER_BATCH", 1024, 1, 4096, error, error_size) != 0)
 		goto fail;
 	settings->worker_batch = (int)number;
+	if (integer_env(&settings->battle_queue_max, "PT_BATTLE_QUEUE_MAX", 100000, 1, 100000000, error,
+			error_size) != 0)
+		goto fail;
 	if ((needs & SETTINGS_NEED_SECRETS) &&
 	    (check_secret(settings->admin_password, "PT_ADMIN_PASSWORD", error, error_size) != 0 ||
 	     check_secret(settings->jwt_secret, "PT_JWT_SECRET", error, error_size) != 0))

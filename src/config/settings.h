@@ -33,6 +33,7 @@ struct settings {
 	int64_t jwt_lifetime_seconds;	/* PT_JWT_LIFETIME, default 3600 */
 	int worker_threads;		/* PT_WORKER_THREADS, default number of CPUs */
 	int worker_batch;		/* PT_WORKER_BATCH, default 1024 */
+	int64_t battle_queue_max;	/* PT_BATTLE_QUEUE_MAX, default 100000: battles pending before POST /battles answers 503 */
 	char *metrics_path;		/* PT_METRICS_PATH: the shared metrics segment (on tmpfs); unset: no metrics */
 };
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* handler_battles.c — POST /battles, GET /battles/{id}, GET /players/{id}/battles.
- * A submission inserts the queued row and pushes its id to Redis inside one
- * SQLite write transaction: ids are assigned and pushed under the same lock,
- * so queue order is id order, and a failed push rolls the row back (503,
- * nothing queued). The worker applies an id only when its row exists. */
+ * A submission joins its responder's write group (http/write_group.h): the
+ * group's queued rows are inserted and their ids pushed to Redis inside one
+ * store write transaction, so ids are assigned and pushed under the same
+ * lock (queue order is id order), a failed push rolls every row back (503,
+ * nothing queued), and each 202 is sent once the group committed. The
+ * worker applies an id only when its row exists. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -18,10 +20,14 @@
 #include "util/timefmt.h"
 #include "http/validate.h"
 #include "http/views.h"
+#include "http/write_group.h"
 
 #define IDEMPOTENCY_WINDOW_SECONDS 86400
 #define IDEMPOTENCY_HEADER "Idempotency-Key"
 #define PLAYER_BATTLES_PAGE_MAX 100
+#define BATTLE_QUEUE_RETRY_AFTER "1"
+
+_Static_assert(WRITE_GROUP_MAX <= BATTLE_QUEUE_PUSH_MAX, "a group's ids fit in one push");
 
 static void respond_battle(struct response *response, int status, const struct battle_record *battle, bool full)
 {
@@ -71,32 +77,53 @@ static int request_hash(const struct battle_submit *submit, unsigned char out[cr
 	return crypto_hash_sha256(out, (const unsigned char *)canonical, (unsigned long long)length) == 0 ? 0 : -1;
 }
 
-enum replay {
-	REPLAY_NONE,		/* no usable key: queue a new battle */
-	REPLAY_SAME,		/* the first battle answers this retry */
-	REPLAY_CONFLICT,	/* the key was used with another body */
-	REPLAY_ERROR,
+/* What writing a submission came to, inside its group's transaction. */
+enum submission_outcome {
+	SUBMISSION_QUEUED,	/* a new battle, pushed with the group */
+	SUBMISSION_REPLAY,	/* the key's first battle answers this retry */
+	SUBMISSION_CONFLICT,	/* the key was used with another body */
 };
 
-/* Inside the write transaction: what an Idempotency-Key says about this request. */
-static enum replay check_idempotency(struct app *app, const char *caller_name, const char *key, int64_t now,
-				     const unsigned char hash[crypto_hash_sha256_BYTES], int64_t *battle_id)
+/* Inside the write transaction: what an Idempotency-Key says about this
+ * submission. STORE_OK with the outcome set, or the failure. */
+static enum store_status check_idempotency(struct app *app, struct battle_submission *member)
 {
 	struct idempotency_record record;
-	switch (store_idempotency_get(app->store, caller_name, key, &record)) {
-	case STORE_NOT_FOUND:
-		return REPLAY_NONE;
-	case STORE_OK:
-		break;
-	default:
-		return REPLAY_ERROR;
+	member->outcome = SUBMISSION_QUEUED;
+	if (!member->idempotency_key)
+		return STORE_OK;
+	enum store_status status = store_idempotency_get(app->store, member->caller_name, member->idempotency_key,
+							 &record);
+	if (status == STORE_NOT_FOUND)
+		return STORE_OK;
+	if (status != STORE_OK)
+		return status;
+	if (record.created_at + IDEMPOTENCY_WINDOW_SECONDS <= member->now)
+		return store_idempotency_delete(app->store, member->caller_name, member->idempotency_key);
+	if (memcmp(record.request_hash, member->request_hash, crypto_hash_sha256_BYTES) != 0) {
+		member->outcome = SUBMISSION_CONFLICT;
+		return STORE_OK;
 	}
-	if (record.created_at + IDEMPOTENCY_WINDOW_SECONDS <= now)
-		return store_idempotency_delete(app->store, caller_name, key) == STORE_OK ? REPLAY_NONE : REPLAY_ERROR;
-	if (memcmp(record.request_hash, hash, crypto_hash_sha256_BYTES) != 0)
-		return REPLAY_CONFLICT;
-	*battle_id = record.battle_id;
-	return REPLAY_SAME;
+	member->outcome = SUBMISSION_REPLAY;
+	member->battle_id = record.battle_id;
+	return STORE_OK;
+}
+
+/* Inside the write transaction: the key's check, then for a new battle its
+ * row and the key. A key used earlier in the same group is seen here, so a
+ * retry that lands beside its first try replays it. */
+static enum store_status insert_member(struct app *app, struct battle_submission *member)
+{
+	enum store_status status = check_idempotency(app, member);
+	if (status != STORE_OK || member->outcome != SUBMISSION_QUEUED)
+		return status;
+	status = store_battle_insert(app->store, member->attacker_id, member->defender_id, member->submitted_at,
+				     &member->battle_id);
+	if (status != STORE_OK || !member->idempotency_key)
+		return status;
+	struct idempotency_record record = {.battle_id = member->battle_id, .created_at = member->now};
+	memcpy(record.request_hash, member->request_hash, sizeof(record.request_hash));
+	return store_idempotency_insert(app->store, member->caller_name, member->idempotency_key, &record);
 }
 
 static void replay_battle(struct app *app, int64_t battle_id, struct response *response)
@@ -119,67 +146,146 @@ static enum store_status commit_outcome(struct app *app, int64_t battle_id)
 	return status == STORE_OK ? STORE_OK : status == STORE_NOT_FOUND ? STORE_UNAVAILABLE : STORE_UNKNOWN;
 }
 
+static void answer_all(struct battle_submission *members, size_t count, enum api_error error, const char *detail)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (error == API_ERROR_UNAVAILABLE)
+			handler_unavailable(members[i].response, detail);
+		else if (error == API_ERROR_OUTCOME_UNKNOWN)
+			handler_outcome_unknown(members[i].response, detail);
+		else
+			response_error(members[i].response, error, NULL, NULL);
+	}
+}
+
+/* The queue is at its bound: 503 with Retry-After, nothing queued. */
+static void answer_queue_full(struct battle_submission *members, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (response_error(members[i].response, API_ERROR_UNAVAILABLE,
+				   "the battle queue is full: retry later", NULL) == 0)
+			response_set_header(members[i].response, "Retry-After", BATTLE_QUEUE_RETRY_AFTER);
+}
+
+/* After the commit: each member's answer. */
+static void answer_written(struct app *app, struct battle_submission *members, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct battle_submission *member = &members[i];
+		if (member->outcome == SUBMISSION_REPLAY) {
+			replay_battle(app, member->battle_id, member->response);
+		} else if (member->outcome == SUBMISSION_CONFLICT) {
+			response_error(member->response, API_ERROR_CONFLICT,
+				       "Idempotency-Key reused with a different body", NULL);
+		} else {
+			struct battle_record battle = {.id = member->battle_id,
+						       .attacker_id = member->attacker_id,
+						       .defender_id = member->defender_id,
+						       .status = BATTLE_QUEUED};
+			memcpy(battle.submitted_at, member->submitted_at, sizeof(battle.submitted_at));
+			respond_battle(member->response, 202, &battle, false);
+		}
+	}
+}
+
+/* One transaction for the whole group: every row, then one push of the new
+ * ids in id order, then the commit. The push precedes the commit (a failed
+ * push rolls back: nothing queued); a failed commit withdraws the ids. */
+enum write_group_result battle_group_write(struct app *app, struct battle_submission *members, size_t count)
+{
+	int64_t ids[WRITE_GROUP_MAX];
+	size_t queued = 0;
+	bool full = false;
+	enum store_status status = store_begin(app->store, STORE_SUBMIT_BATTLE);
+	for (size_t i = 0; status == STORE_OK && i < count; i++) {
+		status = insert_member(app, &members[i]);
+		if (status == STORE_OK && members[i].outcome == SUBMISSION_QUEUED)
+			ids[queued++] = members[i].battle_id;
+	}
+	if (status == STORE_CONFLICT || status == STORE_INVALID) {
+		store_rollback(app->store);
+		if (count > 1)
+			return WRITE_GROUP_SPLIT;
+	}
+	if (status != STORE_OK)
+		goto unavailable;
+	if (queued == 0) {	/* only replays and conflicts: nothing to write */
+		store_rollback(app->store);
+		answer_written(app, members, count);
+		return WRITE_GROUP_ANSWERED;
+	}
+	if (battle_queue_push_bounded(&app->redis, ids, queued, app->settings.battle_queue_max, &full) !=
+	    REDIS_LINK_OK) {
+		store_rollback(app->store);
+		answer_all(members, count, API_ERROR_UNAVAILABLE, app->redis.error);
+		return WRITE_GROUP_ANSWERED;
+	}
+	if (full) {
+		store_rollback(app->store);
+		answer_queue_full(members, count);
+		return WRITE_GROUP_ANSWERED;
+	}
+	status = store_commit(app->store);
+	if (status == STORE_UNKNOWN)
+		status = commit_outcome(app, ids[0]);	/* one transaction: its first row tells for all */
+	if (status == STORE_UNKNOWN) {
+		/* The ids stay queued: if the rows committed, the worker applies them. */
+		answer_all(members, count, API_ERROR_OUTCOME_UNKNOWN, store_error(app->store));
+		return WRITE_GROUP_ANSWERED;
+	}
+	if (status != STORE_OK) {
+		battle_queue_withdraw(&app->redis, ids, queued);
+		goto unavailable;
+	}
+	answer_written(app, members, count);
+	return WRITE_GROUP_ANSWERED;
+unavailable:
+	store_rollback(app->store);
+	answer_all(members, count, API_ERROR_UNAVAILABLE, store_error(app->store));
+	return WRITE_GROUP_ANSWERED;
+}
+
+void battle_submission_free(struct battle_submission *submission)
+{
+	free(submission->idempotency_key);
+	submission->idempotency_key = NULL;
+}
+
+/* Everything the write needs, taken out of the request; -1 when memory ran out. */
+static int prepare_submission(const struct request *request, const struct caller *caller,
+			      const struct battle_submit *submit, struct response *response,
+			      struct battle_submission *member)
+{
+	memset(member, 0, sizeof(*member));
+	member->attacker_id = submit->attacker_id;
+	member->defender_id = submit->defender_id;
+	member->now = request->now;
+	member->response = response;
+	auth_caller_name(caller, member->caller_name, sizeof(member->caller_name));
+	if (request_hash(submit, member->request_hash) != 0 ||
+	    timefmt_rfc3339(request->now, member->submitted_at) != 0)
+		return -1;
+	if (request->idempotency_key && !(member->idempotency_key = strdup(request->idempotency_key)))
+		return -1;
+	return 0;
+}
+
+/* Joins the responder's group when it has room, else writes alone now. */
 static void queue_battle(struct app *app, const struct request *request, const struct caller *caller,
 			 const struct battle_submit *submit, struct response *response)
 {
-	char caller_name[48];
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	struct battle_record battle = {.attacker_id = submit->attacker_id, .defender_id = submit->defender_id};
-	const char *key = request->idempotency_key;
-	int64_t replay_id = 0;
-
-	auth_caller_name(caller, caller_name, sizeof(caller_name));
-	if (request_hash(submit, hash) != 0 || timefmt_rfc3339(request->now, battle.submitted_at) != 0) {
+	struct battle_submission member;
+	if (prepare_submission(request, caller, submit, response, &member) != 0) {
+		battle_submission_free(&member);
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		return;
 	}
-	if (store_begin(app->store, STORE_SUBMIT_BATTLE) != STORE_OK)
-		goto unavailable;
-	enum replay replay = key ? check_idempotency(app, caller_name, key, request->now, hash, &replay_id)
-				 : REPLAY_NONE;
-	if (replay == REPLAY_ERROR)
-		goto unavailable;
-	if (replay != REPLAY_NONE) {
-		store_rollback(app->store);
-		if (replay == REPLAY_SAME)
-			replay_battle(app, replay_id, response);
-		else
-			response_error(response, API_ERROR_CONFLICT, "Idempotency-Key reused with a different body", NULL);
+	if (request->group && write_group_has_room(request->group)) {
+		write_group_add_battle(request->group, &member);
 		return;
 	}
-	if (store_battle_insert(app->store, submit->attacker_id, submit->defender_id, battle.submitted_at,
-				&battle.id) != STORE_OK)
-		goto unavailable;
-	if (key) {
-		struct idempotency_record record = {.battle_id = battle.id, .created_at = request->now};
-		memcpy(record.request_hash, hash, sizeof(hash));
-		if (store_idempotency_insert(app->store, caller_name, key, &record) != STORE_OK)
-			goto unavailable;
-	}
-	if (battle_queue_push(&app->redis, battle.id) != REDIS_LINK_OK) {
-		store_rollback(app->store);
-		handler_unavailable(response, app->redis.error);
-		return;
-	}
-	enum store_status committed = store_commit(app->store);
-	if (committed == STORE_UNKNOWN)
-		committed = commit_outcome(app, battle.id);
-	if (committed == STORE_UNKNOWN) {
-		/* The id stays queued: if the row committed, the worker applies it. */
-		handler_outcome_unknown(response, store_error(app->store));
-		return;
-	}
-	if (committed != STORE_OK) {
-		battle_queue_withdraw(&app->redis, battle.id);
-		handler_unavailable(response, store_error(app->store));
-		return;
-	}
-	battle.status = BATTLE_QUEUED;
-	respond_battle(response, 202, &battle, false);
-	return;
-unavailable:
-	store_rollback(app->store);
-	handler_unavailable(response, store_error(app->store));
+	battle_group_write(app, &member, 1);
+	battle_submission_free(&member);
 }
 
 void handle_submit_battle(struct app *app, const struct request *request, const struct route_match *match,

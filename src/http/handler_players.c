@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* handler_players.c — POST /players and GET /players/{id}.
- * A create writes SQLite and the leaderboard together: the SQLite
- * transaction stays open until Redis took the entry, and an entry whose
- * commit failed is taken back, so neither exists without the other. When
+ * A create joins its responder's write group (http/write_group.h) and writes
+ * the store and the leaderboard together: the group's transaction stays
+ * open until Redis took every entry, and entries whose commit failed are
+ * taken back, so neither exists without the other. When
  * Redis refuses the undo too (e.g. MISCONF: it took the entry in memory but
  * could not write its AOF), the failure is logged and the worker's board
  * check removes the entry, a member that is no player, once Redis takes
@@ -22,6 +23,7 @@
 #include "util/timefmt.h"
 #include "http/validate.h"
 #include "http/views.h"
+#include "http/write_group.h"
 
 static void respond_created(struct response *response, const struct player_create *input, int64_t id,
 			    const char *created_at)
@@ -38,58 +40,86 @@ static void respond_created(struct response *response, const struct player_creat
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 }
 
-/* The undo of a create that did not commit. */
-static void take_back_entry(struct app *app, int64_t id, const char *name)
+/* The undo of creates that did not commit. */
+static void take_back_entries(struct app *app, const struct player_submission *members, size_t count)
 {
-	if (leaderboard_remove(&app->redis, id, name, 0) != LEADERBOARD_OK)
-		log_error("create of player %" PRId64 " rolled back, but its leaderboard entry could not be taken back"
-			  " (%s); the board check removes it once Redis takes writes", id, app->redis.error);
+	for (size_t i = 0; i < count; i++)
+		if (leaderboard_remove(&app->redis, members[i].player_id, members[i].input.name, 0) != LEADERBOARD_OK)
+			log_error("create of player %" PRId64 " rolled back, but its leaderboard entry could not be "
+				  "taken back (%s); the board check removes it once Redis takes writes",
+				  members[i].player_id, app->redis.error);
 }
 
-/* Returns the stored id, or 0 with the response already set. */
-static int64_t insert_with_leaderboard(struct app *app, const struct player_create *input,
-				       const char *stored_hash, const char *created_at,
-				       struct response *response)
+static void answer_unavailable(const struct player_submission *members, size_t count, const char *detail)
 {
-	int64_t id = 0;
+	for (size_t i = 0; i < count; i++)
+		handler_unavailable(members[i].response, detail);
+}
+
+/* Every member's entry at score 0, in one pipeline. The deadline falls just
+ * before our socket timeout: a write that a stalled Redis runs after we gave
+ * up is refused by Redis itself, and one that ran in time but whose reply
+ * was late is taken back by the caller. */
+static enum leaderboard_status add_entries(struct app *app, const struct player_submission *members, size_t count)
+{
+	struct leaderboard_scores scores;
+	int64_t deadline_ms = clock_unix_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
+	leaderboard_scores_begin(&scores, &app->redis);
+	scores.deadline_ms = deadline_ms;
+	for (size_t i = 0; i < count; i++)
+		leaderboard_scores_add(&scores, members[i].player_id, members[i].input.name, 0);
+	return leaderboard_scores_finish(&scores);
+}
+
+/* One transaction for the group: every row, then every board entry (the
+ * rows stay uncommitted until Redis took them), then the commit. */
+enum write_group_result player_group_write(struct app *app, struct player_submission *members, size_t count)
+{
 	enum store_status status = store_begin(app->store, STORE_CREATE_PLAYER);
-	if (status == STORE_OK)
-		status = store_player_insert(app->store, input, stored_hash, created_at, &id);
+	for (size_t i = 0; status == STORE_OK && i < count; i++)
+		status = store_player_insert(app->store, &members[i].input, members[i].stored_hash,
+					     members[i].created_at, &members[i].player_id);
 	if (status != STORE_OK) {
 		store_rollback(app->store);
+		if ((status == STORE_CONFLICT || status == STORE_INVALID) && count > 1)
+			return WRITE_GROUP_SPLIT;
 		if (status == STORE_CONFLICT)
-			response_error(response, API_ERROR_CONFLICT, "player name already taken", NULL);
+			response_error(members[0].response, API_ERROR_CONFLICT, "player name already taken", NULL);
 		else
-			handler_unavailable(response, store_error(app->store));
-		return 0;
+			answer_unavailable(members, count, store_error(app->store));
+		return WRITE_GROUP_ANSWERED;
 	}
-	/* The deadline falls just before our socket timeout: a write that a
-	 * stalled Redis runs after we gave up is refused by Redis itself, and one
-	 * that ran in time but whose reply was late is taken back below. */
-	int64_t deadline_ms = clock_unix_ms() + app->settings.redis_timeout_ms - LEADERBOARD_DEADLINE_MARGIN_MS;
-	if (leaderboard_set_score(&app->redis, id, input->name, 0, deadline_ms) != LEADERBOARD_OK) {
+	if (add_entries(app, members, count) != LEADERBOARD_OK) {
 		store_rollback(app->store);
-		handler_unavailable(response, app->redis.error);
-		take_back_entry(app, id, input->name);
-		return 0;
+		answer_unavailable(members, count, app->redis.error);
+		take_back_entries(app, members, count);
+		return WRITE_GROUP_ANSWERED;
 	}
 	enum store_status committed = store_commit(app->store);
 	if (committed == STORE_UNKNOWN) {
-		/* The connection broke in the COMMIT: the row says whether it happened. */
-		enum store_status found = store_player_exists(app->store, id);
+		/* The connection broke in the COMMIT: the first row says whether it happened. */
+		enum store_status found = store_player_exists(app->store, members[0].player_id);
 		committed = found == STORE_OK ? STORE_OK : found == STORE_NOT_FOUND ? STORE_UNAVAILABLE : STORE_UNKNOWN;
 	}
-	if (committed == STORE_UNKNOWN) {
-		/* The board keeps the entry: if the row committed, it belongs there. */
-		handler_outcome_unknown(response, store_error(app->store));
-		return 0;
+	for (size_t i = 0; i < count; i++) {
+		if (committed == STORE_OK)
+			respond_created(members[i].response, &members[i].input, members[i].player_id,
+					members[i].created_at);
+		else if (committed == STORE_UNKNOWN)	/* the board keeps the entries: they may belong there */
+			handler_outcome_unknown(members[i].response, store_error(app->store));
 	}
-	if (committed != STORE_OK) {
-		handler_unavailable(response, store_error(app->store));
-		take_back_entry(app, id, input->name);
-		return 0;
+	if (committed != STORE_OK && committed != STORE_UNKNOWN) {
+		answer_unavailable(members, count, store_error(app->store));
+		take_back_entries(app, members, count);
 	}
-	return id;
+	return WRITE_GROUP_ANSWERED;
+}
+
+void player_submission_free(struct player_submission *submission)
+{
+	free(submission->stored_hash);
+	submission->stored_hash = NULL;
+	player_create_free(&submission->input);
 }
 
 void handle_create_player(struct app *app, const struct request *request, const struct route_match *match,
@@ -98,14 +128,12 @@ void handle_create_player(struct app *app, const struct request *request, const 
 	(void)match;
 	(void)caller;
 	struct json_body body = {0};
-	struct player_create input = {0};
+	struct player_submission member = {.response = response};
 	json_object *fields = NULL;
-	char *stored_hash = NULL;
-	char created_at[TIMEFMT_LENGTH];
 
 	if (handler_parse_body(request, response, &body) != 0)
 		goto out;
-	switch (player_create_validate(&body, &input, &fields)) {
+	switch (player_create_validate(&body, &member.input, &fields)) {
 	case VALIDATE_OK:
 		break;
 	case VALIDATE_INVALID:
@@ -116,21 +144,23 @@ void handle_create_player(struct app *app, const struct request *request, const 
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		goto out;
 	}
-	if (input.password && password_hash(input.password, &stored_hash) != PASSWORD_OK) {
+	if (member.input.password && password_hash(member.input.password, &member.stored_hash) != PASSWORD_OK) {
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		goto out;
 	}
-	if (timefmt_rfc3339(request->now, created_at) != 0) {
+	if (timefmt_rfc3339(request->now, member.created_at) != 0) {
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		goto out;
 	}
-	int64_t id = insert_with_leaderboard(app, &input, stored_hash, created_at, response);
-	if (id > 0)
-		respond_created(response, &input, id, created_at);
+	if (request->group && write_group_has_room(request->group)) {
+		write_group_add_player(request->group, &member);	/* the group owns it now */
+		member = (struct player_submission){0};
+		goto out;
+	}
+	player_group_write(app, &member, 1);
 out:
 	json_object_put(fields);
-	free(stored_hash);
-	player_create_free(&input);
+	player_submission_free(&member);
 	json_body_free(&body);
 }
 

@@ -9,6 +9,8 @@
 
 #include "http/router.h"
 
+struct write_group;
+
 #define REQUEST_BODY_MAX 65536
 
 struct request {
@@ -24,6 +26,9 @@ struct request {
 	size_t body_length;
 	bool body_too_large;		/* CONTENT_LENGTH over REQUEST_BODY_MAX: body not read */
 	int64_t now;			/* unix seconds when the request arrived */
+	/* The responder's write group, which a create or submission joins
+	 * (http/write_group.h); NULL when it has no room: write alone. */
+	struct write_group *group;
 };
 
 #endif

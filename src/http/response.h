@@ -5,6 +5,7 @@
 #ifndef PT_RESPONSE_H
 #define PT_RESPONSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
 
@@ -37,6 +38,9 @@ struct response {
 	json_object *body;	/* owned; NULL until set */
 	struct response_header headers[RESPONSE_MAX_HEADERS];
 	size_t header_count;
+	/* Joined a write group (http/write_group.h): not answered yet; the
+	 * group's writer sets the status and body once the group is written. */
+	bool deferred;
 };
 
 void response_init(struct response *response);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* battle_queue.c — RPUSH on submit; LMOVE-based reliable take; an exact
+/* battle_queue.c — the bounded push of a submission group; LMOVE-based reliable take; an exact
  * acknowledgement (the batch's ids are still the head of processing); the
  * audit of the queue against the store. */
 #include "config.h"
@@ -34,6 +34,15 @@ static const struct redis_script acknowledge_script = {
 	"redis.call('LTRIM', KEYS[1], n, -1)\n"
 	"return 1\n"};
 
+/* KEYS: queue, processing. ARGV: the most battles pending at once (queue +
+ * processing), then the ids. All or none: -1 when they would not fit. */
+static const struct redis_script push_bounded_script = {
+	"local count = #ARGV - 1\n"
+	"if redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2]) + count > tonumber(ARGV[1]) then\n"
+	"  return -1\n"
+	"end\n"
+	"return redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))\n"};
+
 int battle_queue_push(struct redis_link *link, int64_t battle_id)
 {
 	redisReply *reply = redis_link_command(link, "RPUSH %s %" PRId64, BATTLE_QUEUE_KEY, battle_id);
@@ -43,11 +52,43 @@ int battle_queue_push(struct redis_link *link, int64_t battle_id)
 	return REDIS_LINK_OK;
 }
 
-void battle_queue_withdraw(struct redis_link *link, int64_t battle_id)
+int battle_queue_push_bounded(struct redis_link *link, const int64_t *ids, size_t count, int64_t max_pending,
+			      bool *full)
 {
-	redisReply *reply = redis_link_command(link, "LREM %s 0 %" PRId64, BATTLE_QUEUE_KEY, battle_id);
-	if (reply)
+	char texts[BATTLE_QUEUE_PUSH_MAX][24], max_text[24];
+	const char *argv[3 + BATTLE_QUEUE_PUSH_MAX] = {BATTLE_QUEUE_KEY, BATTLE_PROCESSING_KEY, max_text};
+	int status = REDIS_LINK_ERR;
+	*full = false;
+	if (count == 0 || count > BATTLE_QUEUE_PUSH_MAX) {
+		snprintf(link->error, sizeof(link->error), "battle queue: %zu ids in one push", count);
+		return REDIS_LINK_ERR;
+	}
+	snprintf(max_text, sizeof(max_text), "%" PRId64, max_pending);
+	for (size_t i = 0; i < count; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "%" PRId64, ids[i]);
+		argv[3 + i] = texts[i];
+	}
+	redisReply *reply = redis_link_script(link, &push_bounded_script, 2, 3 + (int)count, argv);
+	if (!reply)
+		return REDIS_LINK_ERR;
+	if (reply->type == REDIS_REPLY_INTEGER) {
+		*full = reply->integer < 0;
+		status = REDIS_LINK_OK;
+	} else {
+		snprintf(link->error, sizeof(link->error), "battle queue: the push answered no count");
+	}
+	freeReplyObject(reply);
+	return status;
+}
+
+void battle_queue_withdraw(struct redis_link *link, const int64_t *ids, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		redisReply *reply = redis_link_command(link, "LREM %s 0 %" PRId64, BATTLE_QUEUE_KEY, ids[i]);
+		if (!reply)
+			return;
 		freeReplyObject(reply);
+	}
 }
 
 int battle_queue_health(struct redis_link *link, int64_t *pending, bool *writable)

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <stdbool.h>
-
 #include "redis/redis_link.h"
 #include "store/store.h"
 
@@ -22,9 +20,17 @@
  * write that changes nothing, so it costs no AOF byte. */
 #define BATTLE_QUEUE_PROBE_KEY "pt:battles:probe"
 
+/* One id, unbounded: a repair or a restore putting back what the store holds. */
 int battle_queue_push(struct redis_link *link, int64_t battle_id);
-/* Best effort: takes back an id whose submission failed to commit. */
-void battle_queue_withdraw(struct redis_link *link, int64_t battle_id);
+/* A submission group's ids, in order, in one step: none of them when the
+ * battles pending (queue + processing) would exceed max_pending, and then
+ * *full is true. This is the backpressure: submissions are admitted no
+ * faster than the worker drains once the backlog reaches the bound. */
+#define BATTLE_QUEUE_PUSH_MAX 56	/* ids per push: the script's arguments */
+int battle_queue_push_bounded(struct redis_link *link, const int64_t *ids, size_t count, int64_t max_pending,
+			      bool *full);
+/* Best effort: takes back ids whose submissions failed to commit. */
+void battle_queue_withdraw(struct redis_link *link, const int64_t *ids, size_t count);
 /* Queued plus in-flight battles; with writable, also whether Redis takes
  * writes now (a write probe in the same round trip; a refusal's detail is
  * in link->error). */

@@ -135,14 +135,16 @@ static void id_text(int64_t value, char out[24])
 	snprintf(out, 24, "%" PRId64, value);
 }
 
-static int append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score)
+static int append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score,
+			    int64_t deadline_ms)
 {
-	char member[LEADERBOARD_MEMBER_MAX], id[24];
+	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
 	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
 		return REDIS_LINK_ERR;
 	id_text(player_id, id);
-	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member};
-	return redis_link_append_script(link, &set_score_script, 2, 4, argv);
+	id_text(deadline_ms, deadline);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
+	return redis_link_append_script(link, &set_score_script, 2, deadline_ms > 0 ? 5 : 4, argv);
 }
 
 static enum leaderboard_status run_member_script(struct redis_link *link, const struct redis_script *script,
@@ -310,9 +312,13 @@ static enum leaderboard_status read_pending(struct leaderboard_scores *scores)
 {
 	for (; scores->pending > 0; scores->pending--) {
 		redisReply *reply = redis_link_read(scores->link);
+		bool late = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer < 0;
 		if (reply && reply->type == REDIS_REPLY_ERROR)
 			snprintf(scores->link->error, sizeof(scores->link->error), "redis leaderboard: %s", reply->str);
-		if (!reply || reply->type == REDIS_REPLY_ERROR)
+		if (late)
+			snprintf(scores->link->error, sizeof(scores->link->error),
+				 "redis: leaderboard update arrived after its deadline");
+		if (!reply || reply->type == REDIS_REPLY_ERROR || late)
 			scores->failed = true;
 		if (reply)
 			freeReplyObject(reply);
@@ -337,7 +343,7 @@ enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores
 {
 	if (scores->failed)
 		return LEADERBOARD_UNAVAILABLE;
-	if (append_set_score(scores->link, player_id, name, score) != REDIS_LINK_OK) {
+	if (append_set_score(scores->link, player_id, name, score, scores->deadline_ms) != REDIS_LINK_OK) {
 		scores->failed = true;
 		return LEADERBOARD_UNAVAILABLE;
 	}

@@ -87,6 +87,7 @@ struct leaderboard_scores {
 	struct redis_link *link;
 	size_t pending;		/* sent, reply not read yet */
 	bool failed;
+	int64_t deadline_ms;	/* 0, or set after begin: as leaderboard_set_score's, for every add */
 };
 enum leaderboard_status leaderboard_scores_begin(struct leaderboard_scores *scores, struct redis_link *link);
 enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores, int64_t player_id,

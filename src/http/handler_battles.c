@@ -38,30 +38,6 @@ static void respond_battle(struct response *response, int status, const struct b
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 }
 
-/* Both players must exist: 422 naming each missing one. */
-static int check_players_exist(struct app *app, const struct battle_submit *submit, struct response *response)
-{
-	json_object *fields = NULL;
-	const struct {
-		const char *field;
-		int64_t id;
-	} sides[] = {{"attacker_id", submit->attacker_id}, {"defender_id", submit->defender_id}};
-	for (size_t i = 0; i < 2; i++) {
-		enum store_status status = store_player_exists(app->store, sides[i].id);
-		if (status == STORE_NOT_FOUND && field_error_add(&fields, sides[i].field, "no such player") == 0)
-			continue;
-		if (status != STORE_OK) {
-			json_object_put(fields);
-			handler_unavailable(response, store_error(app->store));
-			return -1;
-		}
-	}
-	if (!fields)
-		return 0;
-	response_error(response, API_ERROR_INVALID_FIELD, NULL, fields);
-	return -1;
-}
-
 /* The stored column holds exactly one SHA-256. */
 _Static_assert(sizeof(((struct idempotency_record *)0)->request_hash) == crypto_hash_sha256_BYTES,
 	       "request_hash is a SHA-256");
@@ -82,6 +58,7 @@ enum submission_outcome {
 	SUBMISSION_QUEUED,	/* a new battle, pushed with the group */
 	SUBMISSION_REPLAY,	/* the key's first battle answers this retry */
 	SUBMISSION_CONFLICT,	/* the key was used with another body */
+	SUBMISSION_NO_PLAYER,	/* a player does not exist: 422 */
 };
 
 /* Inside the write transaction: what an Idempotency-Key says about this
@@ -89,7 +66,6 @@ enum submission_outcome {
 static enum store_status check_idempotency(struct app *app, struct battle_submission *member)
 {
 	struct idempotency_record record;
-	member->outcome = SUBMISSION_QUEUED;
 	if (!member->idempotency_key)
 		return STORE_OK;
 	enum store_status status = store_idempotency_get(app->store, member->caller_name, member->idempotency_key,
@@ -109,11 +85,39 @@ static enum store_status check_idempotency(struct app *app, struct battle_submis
 	return STORE_OK;
 }
 
+/* Inside the write transaction, before any id is taken: both players must
+ * exist (read in the transaction that inserts). A missing one leaves the
+ * member SUBMISSION_NO_PLAYER with the 422's fields naming each. */
+static enum store_status check_players_exist(struct app *app, struct battle_submission *member)
+{
+	/* A member written again alone, after its group split, starts afresh. */
+	member->outcome = SUBMISSION_QUEUED;
+	json_object_put(member->missing_players);
+	member->missing_players = NULL;
+	const struct {
+		const char *field;
+		int64_t id;
+	} sides[] = {{"attacker_id", member->attacker_id}, {"defender_id", member->defender_id}};
+	for (size_t i = 0; i < 2; i++) {
+		enum store_status status = store_player_exists(app->store, sides[i].id);
+		if (status == STORE_NOT_FOUND && field_error_add(&member->missing_players, sides[i].field,
+								 "no such player") == 0)
+			continue;
+		if (status != STORE_OK)
+			return status == STORE_NOT_FOUND ? STORE_UNAVAILABLE : status;
+	}
+	if (member->missing_players)
+		member->outcome = SUBMISSION_NO_PLAYER;
+	return STORE_OK;
+}
+
 /* Inside the write transaction: the key's check, then for a new battle its
  * row and the key. A key used earlier in the same group is seen here, so a
  * retry that lands beside its first try replays it. */
 static enum store_status insert_member(struct app *app, struct battle_submission *member)
 {
+	if (member->outcome != SUBMISSION_QUEUED)
+		return STORE_OK;
 	enum store_status status = check_idempotency(app, member);
 	if (status != STORE_OK || member->outcome != SUBMISSION_QUEUED)
 		return status;
@@ -177,6 +181,9 @@ static void answer_written(struct app *app, struct battle_submission *members, s
 		} else if (member->outcome == SUBMISSION_CONFLICT) {
 			response_error(member->response, API_ERROR_CONFLICT,
 				       "Idempotency-Key reused with a different body", NULL);
+		} else if (member->outcome == SUBMISSION_NO_PLAYER) {
+			response_error(member->response, API_ERROR_INVALID_FIELD, NULL, member->missing_players);
+			member->missing_players = NULL;	/* the response owns it */
 		} else {
 			struct battle_record battle = {.id = member->battle_id,
 						       .attacker_id = member->attacker_id,
@@ -197,6 +204,10 @@ enum write_group_result battle_group_write(struct app *app, struct battle_submis
 	size_t queued = 0;
 	bool full = false;
 	enum store_status status = store_begin(app->store, STORE_SUBMIT_BATTLE);
+	/* Every read first, so that (PostgreSQL) the order lock, taken by the
+	 * first insert, is held only for the inserts and the push. */
+	for (size_t i = 0; status == STORE_OK && i < count; i++)
+		status = check_players_exist(app, &members[i]);
 	for (size_t i = 0; status == STORE_OK && i < count; i++) {
 		status = insert_member(app, &members[i]);
 		if (status == STORE_OK && members[i].outcome == SUBMISSION_QUEUED)
@@ -249,6 +260,8 @@ void battle_submission_free(struct battle_submission *submission)
 {
 	free(submission->idempotency_key);
 	submission->idempotency_key = NULL;
+	json_object_put(submission->missing_players);
+	submission->missing_players = NULL;
 }
 
 /* Everything the write needs, taken out of the request; -1 when memory ran out. */
@@ -316,8 +329,6 @@ void handle_submit_battle(struct app *app, const struct request *request, const 
 		fields = NULL;
 		goto out;
 	}
-	if (check_players_exist(app, &submit, response) != 0)
-		goto out;
 	queue_battle(app, request, caller, &submit, response);
 out:
 	json_object_put(fields);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "http/write_group.h"
+#include "metrics/metrics.h"
 
 bool write_group_has_room(const struct write_group *group)
 {
@@ -42,10 +43,14 @@ static void write_battles(struct app *app, struct battle_submission *members, si
  * only keeps each kind's own. */
 void write_group_commit(struct app *app, struct write_group *group)
 {
-	if (group->player_count > 0)
+	if (group->player_count > 0) {
+		metrics_observe(METRICS_HISTOGRAM_WRITE_GROUP_SIZE, group->player_count);
 		write_players(app, group->players, group->player_count);
-	if (group->battle_count > 0)
+	}
+	if (group->battle_count > 0) {
+		metrics_observe(METRICS_HISTOGRAM_WRITE_GROUP_SIZE, group->battle_count);
 		write_battles(app, group->battles, group->battle_count);
+	}
 	for (size_t i = 0; i < group->player_count; i++) {
 		group->players[i].response->deferred = false;
 		player_submission_free(&group->players[i]);

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
-#include "http/response.h"
+#include "http/response.h"  /* and json-c */
 #include "store/store.h"
 
 /* The largest group: the Redis push takes every id as an argument of one
@@ -44,6 +44,7 @@ struct battle_submission {
 	/* Set while the group is written: */
 	int64_t battle_id;		/* the new battle, or the one a key replays */
 	int outcome;			/* handler_battles.c's enum submission_outcome */
+	json_object *missing_players;	/* owned: the 422's fields when a player does not exist */
 };
 
 /* A validated POST /players waiting for its group. */

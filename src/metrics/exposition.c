@@ -128,8 +128,8 @@ void exposition_segment(FILE *out, const struct metrics_segment *segment, const 
 		counter_sample(out, worker_counters[c].name, "", load(&segment->worker_counters[c]));
 	}
 	for (size_t h = 0; h < METRICS_HISTOGRAM__COUNT; h++) {
-		const struct metrics_histogram_spec *spec = &metrics_worker_histogram_specs[h];
+		const struct metrics_histogram_spec *spec = &metrics_histogram_specs[h];
 		exposition_family(out, spec->name, "histogram", spec->help);
-		histogram_series(out, spec, &segment->worker_histograms[h], "");
+		histogram_series(out, spec, &segment->histograms[h], "");
 	}
 }

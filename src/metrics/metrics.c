@@ -39,12 +39,12 @@ const struct metrics_histogram_spec metrics_duration_spec = {
 	1e-9, duration_bounds, sizeof(duration_bounds) / sizeof(duration_bounds[0])};
 
 #define PT_METRICS_BOUNDS_ARRAY(name, metric, help, scale, ...) static const uint64_t name##_bounds[] = {__VA_ARGS__};
-PT_METRICS_WORKER_HISTOGRAMS(PT_METRICS_BOUNDS_ARRAY)
+PT_METRICS_HISTOGRAMS(PT_METRICS_BOUNDS_ARRAY)
 #undef PT_METRICS_BOUNDS_ARRAY
 #define PT_METRICS_SPEC_ROW(name, metric, help, scale, ...) \
 	[METRICS_HISTOGRAM_##name] = {metric, help, scale, name##_bounds, sizeof(name##_bounds) / sizeof(uint64_t)},
-const struct metrics_histogram_spec metrics_worker_histogram_specs[METRICS_HISTOGRAM__COUNT] = {
-	PT_METRICS_WORKER_HISTOGRAMS(PT_METRICS_SPEC_ROW)
+const struct metrics_histogram_spec metrics_histogram_specs[METRICS_HISTOGRAM__COUNT] = {
+	PT_METRICS_HISTOGRAMS(PT_METRICS_SPEC_ROW)
 };
 #undef PT_METRICS_SPEC_ROW
 
@@ -75,7 +75,7 @@ static uint64_t layout_hash(const char *layout)
 	hash = fnv1a(metrics_statuses, sizeof(metrics_statuses), hash);
 	hash = fnv1a(duration_bounds, sizeof(duration_bounds), hash);
 	for (size_t h = 0; h < METRICS_HISTOGRAM__COUNT; h++) {
-		const struct metrics_histogram_spec *spec = &metrics_worker_histogram_specs[h];
+		const struct metrics_histogram_spec *spec = &metrics_histogram_specs[h];
 		hash = fnv1a(spec->name, strlen(spec->name), hash);
 		hash = fnv1a(spec->bounds, spec->bound_count * sizeof(uint64_t), hash);
 	}
@@ -220,10 +220,10 @@ static void observe(struct metrics_histogram *histogram, const struct metrics_hi
 	atomic_fetch_add_explicit(&histogram->sum, value, memory_order_relaxed);
 }
 
-void metrics_worker_observe(enum metrics_histogram_id histogram, uint64_t value)
+void metrics_observe(enum metrics_histogram_id histogram, uint64_t value)
 {
 	if (segment && (unsigned)histogram < METRICS_HISTOGRAM__COUNT)
-		observe(&segment->worker_histograms[histogram], &metrics_worker_histogram_specs[histogram], value);
+		observe(&segment->histograms[histogram], &metrics_histogram_specs[histogram], value);
 }
 
 static size_t status_slot(int status)

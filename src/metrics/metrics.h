@@ -68,20 +68,25 @@ enum metrics_worker_counter {
 };
 #undef PT_METRICS_COUNTER_ENUM
 
-/* The worker's histograms: X(NAME, metric name, help, unit scale, bounds...)
+/* The unlabelled histograms, each observed by one kind of process (the
+ * worker's batches, the responders' write groups):
+ *   X(NAME, metric name, help, unit scale, bounds...)
  * Observations are integers in the unit (ms, battles); scale turns a bound
  * or the sum into the metric's base unit. */
-#define PT_METRICS_WORKER_HISTOGRAMS(X) \
+#define PT_METRICS_HISTOGRAMS(X) \
 	X(BATTLE_LAG, "platform_test_battle_lag_seconds", \
 	  "Time from a battle's submission (submitted_at, whole seconds) to the commit that applied it.", 1e-3, \
 	  250, 500, 1000, 2000, 5000, 10000, 30000, 60000, 300000, 900000, 3600000) \
 	X(BATCH_SIZE, "platform_test_battle_batch_size", \
 	  "Battles applied per worker transaction (batches that applied at least one).", 1.0, \
-	  1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+	  1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096) \
+	X(WRITE_GROUP_SIZE, "platform_test_write_group_size", \
+	  "Creates or submissions a responder wrote in one transaction (http/write_group.h).", 1.0, \
+	  1, 2, 4, 8, 16, 32)
 
 #define PT_METRICS_HISTOGRAM_ENUM(name, metric, help, scale, ...) METRICS_HISTOGRAM_##name,
 enum metrics_histogram_id {
-	PT_METRICS_WORKER_HISTOGRAMS(PT_METRICS_HISTOGRAM_ENUM)
+	PT_METRICS_HISTOGRAMS(PT_METRICS_HISTOGRAM_ENUM)
 	METRICS_HISTOGRAM__COUNT
 };
 #undef PT_METRICS_HISTOGRAM_ENUM
@@ -115,7 +120,7 @@ struct metrics_segment {
 	_Atomic uint64_t counters[METRICS_PROCESS__COUNT][METRICS_COUNTER__COUNT];
 	_Atomic uint64_t worker_counters[METRICS_WORKER_COUNTER__COUNT];
 	_Atomic uint64_t worker_starts;
-	struct metrics_histogram worker_histograms[METRICS_HISTOGRAM__COUNT];
+	struct metrics_histogram histograms[METRICS_HISTOGRAM__COUNT];
 };
 
 /* Maps the segment at path, creating or replacing it when it is missing or
@@ -129,7 +134,8 @@ const struct metrics_segment *metrics_segment(void);
 
 void metrics_count(enum metrics_counter counter);
 void metrics_worker_add(enum metrics_worker_counter counter, uint64_t amount);
-void metrics_worker_observe(enum metrics_histogram_id histogram, uint64_t value);
+/* One observation of an unlabelled histogram. */
+void metrics_observe(enum metrics_histogram_id histogram, uint64_t value);
 /* One answered request: its route slot, status and duration. */
 void metrics_observe_request(size_t route_slot, int status, uint64_t duration_ns);
 /* The monotonic clock in ns (clock_gettime: the vDSO, no system call). */
@@ -143,7 +149,7 @@ struct metrics_histogram_spec {
 	const uint64_t *bounds;
 	size_t bound_count;		/* buckets used: bound_count + 1 */
 };
-extern const struct metrics_histogram_spec metrics_worker_histogram_specs[METRICS_HISTOGRAM__COUNT];
+extern const struct metrics_histogram_spec metrics_histogram_specs[METRICS_HISTOGRAM__COUNT];
 extern const struct metrics_histogram_spec metrics_duration_spec;
 extern const int metrics_statuses[METRICS_STATUS_SLOTS - 1];
 const char *metrics_process_label(enum metrics_process process);

@@ -315,13 +315,13 @@ static void count_batch(const struct batch *batch)
 	if (batch->battle_count == 0)
 		return;
 	metrics_worker_add(METRICS_BATTLES_APPLIED, batch->battle_count);
-	metrics_worker_observe(METRICS_HISTOGRAM_BATCH_SIZE, batch->battle_count);
+	metrics_observe(METRICS_HISTOGRAM_BATCH_SIZE, batch->battle_count);
 	for (size_t i = 0; i < batch->battle_count; i++) {
 		int64_t submitted = 0;
 		if (timefmt_parse_rfc3339(batch->battles[i].record.submitted_at, &submitted) != 0)
 			continue;
 		int64_t lag_ms = now_ms - submitted * 1000;
-		metrics_worker_observe(METRICS_HISTOGRAM_BATTLE_LAG, lag_ms > 0 ? (uint64_t)lag_ms : 0);
+		metrics_observe(METRICS_HISTOGRAM_BATTLE_LAG, lag_ms > 0 ? (uint64_t)lag_ms : 0);
 	}
 }
 

@@ -133,6 +133,11 @@ expect_equal "$(worker_delta platform_test_battle_lag_seconds_count)" "$applied"
 expect_equal "$(worker_delta platform_test_battle_batch_size_sum)" "$applied" \
 	"batch sizes add up to the battles applied" "delta"
 check "at least one batch was counted" test "$(worker_delta platform_test_battle_batch_size_count)" -ge 1
+# The responders' write groups: every create and submission since s0 was
+# written in one (alice, bob and the battles).
+expect_equal "$(worker_delta platform_test_write_group_size_sum)" "$((BATTLES + 2))" \
+	"write group sizes add up to the 2 creates and $BATTLES submissions" "delta"
+check "at least one write group was counted" test "$(worker_delta platform_test_write_group_size_count)" -ge 1
 expect_equal "$(metric_value "$M/applied" 'platform_test_battle_queue_depth{list="queued"}')" 0 \
 	"the queue depth is 0 once all is applied" "gauge"
 

@@ -75,7 +75,7 @@ static void counting_without_a_segment_is_a_no_op(void **state)
 	assert_null(metrics_segment());
 	metrics_count(METRICS_REDIS_ERRORS);
 	metrics_observe_request(0, 200, 1000);
-	metrics_worker_observe(METRICS_HISTOGRAM_BATCH_SIZE, 3);
+	metrics_observe(METRICS_HISTOGRAM_BATCH_SIZE, 3);
 }
 
 static void two_processes_count_into_one_segment(void **state)
@@ -131,9 +131,9 @@ static void worker_histograms_and_restarts(void **state)
 	(void)state;
 	assert_int_equal(metrics_open(path, METRICS_PROCESS_WORKER, METRICS_ROUTE_LAYOUT, error, sizeof(error)), 0);
 	assert_int_equal(metrics_open(path, METRICS_PROCESS_WORKER, METRICS_ROUTE_LAYOUT, error, sizeof(error)), 0);
-	metrics_worker_observe(METRICS_HISTOGRAM_BATCH_SIZE, 3);	/* le 4 */
-	metrics_worker_observe(METRICS_HISTOGRAM_BATCH_SIZE, 4);	/* le 4: bounds are inclusive */
-	metrics_worker_observe(METRICS_HISTOGRAM_BATTLE_LAG, 1500);	/* 1.5 s: le 2 */
+	metrics_observe(METRICS_HISTOGRAM_BATCH_SIZE, 3);	/* le 4 */
+	metrics_observe(METRICS_HISTOGRAM_BATCH_SIZE, 4);	/* le 4: bounds are inclusive */
+	metrics_observe(METRICS_HISTOGRAM_BATTLE_LAG, 1500);	/* 1.5 s: le 2 */
 	char *text = render();
 	assert_line(text, "platform_test_worker_restarts_total 1");
 	assert_line(text, "platform_test_battle_batch_size_bucket{le=\"2\"} 0");

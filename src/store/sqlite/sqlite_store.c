@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "metrics/metrics.h"
+#include "store/sqlite/sqlite_gate.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
 
@@ -167,6 +168,9 @@ static void sqlite_close(struct store *store)
 	for (size_t i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(sqlite->statements[i]);
 	sqlite3_close(sqlite->db);
+	if (sqlite->gate_held)
+		sqlite_gate_leave(sqlite->gate);
+	sqlite_gate_close(sqlite->gate);
 	if (sqlite->worker_lock >= 0)
 		close(sqlite->worker_lock);
 	free(sqlite);
@@ -212,6 +216,8 @@ static enum store_status sqlite_open(const struct settings *settings, struct sto
 	    (status = exec_pragma(store, "PRAGMA journal_size_limit = " SQLITE_WAL_SIZE_LIMIT_BYTES)) != STORE_OK ||
 	    (status = exec_pragma(store, "PRAGMA foreign_keys = ON")) != STORE_OK)
 		goto fail;
+	char gate_error[256];
+	sqlite->gate = sqlite_gate_open(sqlite->database_path, gate_error, sizeof(gate_error));
 	*out = store;
 	return STORE_OK;
 fail:
@@ -265,10 +271,51 @@ static enum store_status run_simple(struct store *store, enum sqlite_statement w
 	return status;
 }
 
+/* Before BEGIN IMMEDIATE: waits at the writers' gate rather than polling
+ * SQLite's lock. A writer without a gate polls; one that waited at it for
+ * the whole busy timeout fails as a busy timeout would. */
+static enum store_status enter_gate(struct store *store)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	bool waited = false;
+	if (!sqlite->gate || sqlite->gate_held)
+		return STORE_OK;
+	enum sqlite_gate_result result = sqlite_gate_enter(sqlite->gate, busy_policies[0].timeout_ms, &waited);
+	if (waited)
+		metrics_count(METRICS_SQLITE_BUSY);
+	if (result == SQLITE_GATE_TIMEOUT) {
+		metrics_count(METRICS_SQLITE_BUSY_TIMEOUTS);
+		return store_fail(store, STORE_UNAVAILABLE, "sqlite: database is locked (another writer held it for %d ms)",
+				  busy_policies[0].timeout_ms);
+	}
+	sqlite->gate_held = result == SQLITE_GATE_ENTERED;
+	return STORE_OK;
+}
+
+/* Once the transaction has ended (committed, or rolled back). */
+static void leave_gate(struct store *store)
+{
+	struct sqlite_store *sqlite = sqlite_of(store);
+	if (sqlite->gate_held && sqlite3_get_autocommit(sqlite->db)) {
+		sqlite_gate_leave(sqlite->gate);
+		sqlite->gate_held = false;
+	}
+}
+
+static enum store_status begin_writing(struct store *store)
+{
+	enum store_status status = enter_gate(store);
+	if (status == STORE_OK && (status = run_simple(store, STMT_BEGIN_IMMEDIATE)) != STORE_OK)
+		leave_gate(store);
+	return status;
+}
+
 enum store_status sqlite_begin(struct store *store, enum store_intent intent)
 {
 	if (intent == STORE_APPLY_BATCH && sqlite_of(store)->worker_lock < 0)
 		return store_fail(store, STORE_UNAVAILABLE, "sqlite: this process does not hold the worker lock");
+	if (begin_statement[intent] == STMT_BEGIN_IMMEDIATE)
+		return begin_writing(store);
 	return run_simple(store, begin_statement[intent]);
 }
 
@@ -276,7 +323,7 @@ enum store_status sqlite_begin(struct store *store, enum store_intent intent)
  * IMMEDIATE and its COMMIT or ROLLBACK. */
 enum store_status sqlite_wait_for_submissions(struct store *store)
 {
-	enum store_status status = run_simple(store, STMT_BEGIN_IMMEDIATE);
+	enum store_status status = begin_writing(store);
 	return status == STORE_OK ? sqlite_commit(store) : status;
 }
 
@@ -292,6 +339,7 @@ enum store_status sqlite_commit(struct store *store)
 		run_simple(store, STMT_ROLLBACK);
 	else if (status == STORE_OK)
 		sqlite_of(store)->write_failed_ms = 0;
+	leave_gate(store);
 	return status;
 }
 
@@ -299,6 +347,7 @@ static void sqlite_rollback(struct store *store)
 {
 	if (!sqlite3_get_autocommit(sqlite_db(store)))
 		run_simple(store, STMT_ROLLBACK);
+	leave_gate(store);
 }
 
 /* One worker per database: a lock file beside it, which the kernel releases

@@ -55,6 +55,8 @@ struct sqlite_store {
 	sqlite3_stmt *statements[STMT__COUNT];
 	const char *database_path;	/* the settings' */
 	int worker_lock;		/* the worker role's lock file, or -1 */
+	struct sqlite_gate *gate;	/* the writers' gate (sqlite_gate.h), or NULL: poll */
+	bool gate_held;			/* entered for the open write transaction */
 	bool housekeeper;	/* the worker's: checkpoints in its commits */
 	int wal_frames_seen;	/* the WAL's length at the last housekeeping turn */
 	int64_t wal_reset_not_before_ms;	/* after a failed reset, when to try again */

@@ -59,6 +59,7 @@ enum submission_outcome {
 	SUBMISSION_REPLAY,	/* the key's first battle answers this retry */
 	SUBMISSION_CONFLICT,	/* the key was used with another body */
 	SUBMISSION_NO_PLAYER,	/* a player does not exist: 422 */
+	SUBMISSION_NO_MEMORY,	/* the 422 could not be made: 500 */
 };
 
 /* Inside the write transaction: what an Idempotency-Key says about this
@@ -85,30 +86,32 @@ static enum store_status check_idempotency(struct app *app, struct battle_submis
 	return STORE_OK;
 }
 
-/* Inside the write transaction, before any id is taken: both players must
- * exist (read in the transaction that inserts). A missing one leaves the
- * member SUBMISSION_NO_PLAYER with the 422's fields naming each. */
-static enum store_status check_players_exist(struct app *app, struct battle_submission *member)
+/* Inside the write transaction, before any id is taken: both players of
+ * every member must exist (read in the transaction that inserts, in one
+ * query for the group where the store is a server). A member with a missing
+ * player is left SUBMISSION_NO_PLAYER with the 422's fields naming each. */
+static enum store_status check_players_exist(struct app *app, struct battle_submission *members, size_t count)
 {
-	/* A member written again alone, after its group split, starts afresh. */
-	member->outcome = SUBMISSION_QUEUED;
-	json_object_put(member->missing_players);
-	member->missing_players = NULL;
-	const struct {
-		const char *field;
-		int64_t id;
-	} sides[] = {{"attacker_id", member->attacker_id}, {"defender_id", member->defender_id}};
-	for (size_t i = 0; i < 2; i++) {
-		enum store_status status = store_player_exists(app->store, sides[i].id);
-		if (status == STORE_NOT_FOUND && field_error_add(&member->missing_players, sides[i].field,
-								 "no such player") == 0)
-			continue;
-		if (status != STORE_OK)
-			return status == STORE_NOT_FOUND ? STORE_UNAVAILABLE : status;
+	int64_t ids[2 * WRITE_GROUP_MAX];
+	bool exists[2 * WRITE_GROUP_MAX];
+	for (size_t i = 0; i < count; i++) {
+		/* A member written again alone, after its group split, starts afresh. */
+		members[i].outcome = SUBMISSION_QUEUED;
+		json_object_put(members[i].missing_players);
+		members[i].missing_players = NULL;
+		ids[2 * i] = members[i].attacker_id;
+		ids[2 * i + 1] = members[i].defender_id;
 	}
-	if (member->missing_players)
-		member->outcome = SUBMISSION_NO_PLAYER;
-	return STORE_OK;
+	enum store_status status = store_players_exist(app->store, ids, 2 * count, exists);
+	for (size_t i = 0; status == STORE_OK && i < count; i++) {
+		struct battle_submission *member = &members[i];
+		if ((!exists[2 * i] && field_error_add(&member->missing_players, "attacker_id", "no such player") != 0) ||
+		    (!exists[2 * i + 1] && field_error_add(&member->missing_players, "defender_id", "no such player") != 0))
+			member->outcome = SUBMISSION_NO_MEMORY;
+		else if (member->missing_players)
+			member->outcome = SUBMISSION_NO_PLAYER;
+	}
+	return status;
 }
 
 /* Inside the write transaction: the key's check, then for a new battle its
@@ -181,6 +184,8 @@ static void answer_written(struct app *app, struct battle_submission *members, s
 		} else if (member->outcome == SUBMISSION_CONFLICT) {
 			response_error(member->response, API_ERROR_CONFLICT,
 				       "Idempotency-Key reused with a different body", NULL);
+		} else if (member->outcome == SUBMISSION_NO_MEMORY) {
+			response_error(member->response, API_ERROR_INTERNAL, NULL, NULL);
 		} else if (member->outcome == SUBMISSION_NO_PLAYER) {
 			response_error(member->response, API_ERROR_INVALID_FIELD, NULL, member->missing_players);
 			member->missing_players = NULL;	/* the response owns it */
@@ -206,8 +211,8 @@ enum write_group_result battle_group_write(struct app *app, struct battle_submis
 	enum store_status status = store_begin(app->store, STORE_SUBMIT_BATTLE);
 	/* Every read first, so that (PostgreSQL) the order lock, taken by the
 	 * first insert, is held only for the inserts and the push. */
-	for (size_t i = 0; status == STORE_OK && i < count; i++)
-		status = check_players_exist(app, &members[i]);
+	if (status == STORE_OK)
+		status = check_players_exist(app, members, count);
 	for (size_t i = 0; status == STORE_OK && i < count; i++) {
 		status = insert_member(app, &members[i]);
 		if (status == STORE_OK && members[i].outcome == SUBMISSION_QUEUED)

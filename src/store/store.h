@@ -137,6 +137,9 @@ enum store_status store_player_insert(struct store *store, const struct player_c
 enum store_status store_player_get(struct store *store, int64_t id, struct player_record *out);
 void player_record_free(struct player_record *player);
 enum store_status store_player_exists(struct store *store, int64_t id);
+/* exists[i]: whether ids[i] is a player, for count ids (repeats allowed), in
+ * one query where the engine is a server (a write group's checks). */
+enum store_status store_players_exist(struct store *store, const int64_t *ids, size_t count, bool *exists);
 /* What signing in needs: by name or by id, the player's stored hash (NULL
  * when the player has no password; malloc'd) and session version. */
 struct player_credentials {

@@ -42,6 +42,8 @@ struct store {
 	  (store, player, stored_hash, created_at, id_out)) \
 	X(player_get, (struct store *store, int64_t id, struct player_record *out), (store, id, out)) \
 	X(player_exists, (struct store *store, int64_t id), (store, id)) \
+	X(players_exist, (struct store *store, const int64_t *ids, size_t count, bool *exists), \
+	  (store, ids, count, exists)) \
 	X(player_credentials, (struct store *store, const char *name, struct player_credentials *out), \
 	  (store, name, out)) \
 	X(player_credentials_by_id, (struct store *store, int64_t id, struct player_credentials *out), \

@@ -50,24 +50,41 @@ enum store_status pg_player_get(struct store *store, int64_t id, struct player_r
 	return pg_get_by_id(store, PG_PLAYER_GET, id, read_player_row, out);
 }
 
-enum store_status pg_players_state(struct store *store, const int64_t *ids, size_t count, struct player_state *out)
+/* ids as one array parameter, "{1,2,3}" (malloc'd), for = ANY($1). */
+static char *id_array_text(const int64_t *ids, size_t count)
 {
-	struct pg_params params = {0};
-	PGresult *result;
-	if (count == 0)
-		return STORE_OK;
-	/* "{1,2,3}": at most 20 digits and a comma per id. */
+	/* At most 20 digits and a comma per id, and the braces. */
 	char *array = malloc(count * 21 + 3), *end = array;
 	if (!array)
-		return store_fail(store, STORE_UNAVAILABLE, "out of memory");
+		return NULL;
 	*end++ = '{';
 	for (size_t i = 0; i < count; i++)
 		end += sprintf(end, "%s%lld", i ? "," : "", (long long)ids[i]);
 	*end++ = '}';
 	*end = '\0';
+	return array;
+}
+
+/* One statement over an array of ids; *result is the caller's to clear. */
+static enum store_status run_for_ids(struct store *store, enum pg_statement which, const int64_t *ids, size_t count,
+				     PGresult **result)
+{
+	struct pg_params params = {0};
+	char *array = id_array_text(ids, count);
+	if (!array)
+		return store_fail(store, STORE_UNAVAILABLE, "out of memory");
 	pg_param_text(&params, array);
-	enum store_status status = pg_run(store, PG_PLAYERS_STATE, &params, &result);
+	enum store_status status = pg_run(store, which, &params, result);
 	free(array);
+	return status;
+}
+
+enum store_status pg_players_state(struct store *store, const int64_t *ids, size_t count, struct player_state *out)
+{
+	PGresult *result;
+	if (count == 0)
+		return STORE_OK;
+	enum store_status status = run_for_ids(store, PG_PLAYERS_STATE, ids, count, &result);
 	if (status != STORE_OK)
 		return status;
 	status = (size_t)PQntuples(result) == count ? STORE_OK : STORE_NOT_FOUND;
@@ -83,6 +100,25 @@ enum store_status pg_players_state(struct store *store, const int64_t *ids, size
 	}
 	PQclear(result);
 	return status;
+}
+
+enum store_status pg_players_exist(struct store *store, const int64_t *ids, size_t count, bool *exists)
+{
+	PGresult *result;
+	for (size_t i = 0; i < count; i++)
+		exists[i] = false;
+	if (count == 0)
+		return STORE_OK;
+	enum store_status status = run_for_ids(store, PG_PLAYERS_EXIST, ids, count, &result);
+	if (status != STORE_OK)
+		return status;
+	for (int row = 0; row < PQntuples(result); row++) {
+		int64_t found = pg_column_int64(result, row, 0);
+		for (size_t i = 0; i < count; i++)
+			exists[i] |= ids[i] == found;
+	}
+	PQclear(result);
+	return STORE_OK;
 }
 
 enum store_status pg_player_exists(struct store *store, int64_t id)

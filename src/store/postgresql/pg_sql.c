@@ -52,6 +52,7 @@ static const char *const statement_sql[PG__COUNT] = {
 	[PG_PLAYER_REVOKE_SESSIONS] = STORE_PLAYER_REVOKE_SESSIONS_SQL,
 	[PG_PLAYER_SET_PASSWORD] = STORE_PLAYER_SET_PASSWORD_SQL,
 	[PG_PLAYER_EXISTS] = "SELECT 1 FROM players WHERE id = ?1",
+	[PG_PLAYERS_EXIST] = "SELECT id FROM players WHERE id = ANY(?1::bigint[])",
 	[PG_PLAYER_ANY] = "SELECT EXISTS (SELECT 1 FROM players)::int",
 	[PG_PLAYER_COUNT] = "SELECT count(*) FROM players",
 	[PG_PLAYER_SCAN] = "SELECT id, name, score FROM players WHERE id > ?1 ORDER BY id LIMIT 1000",

@@ -61,6 +61,18 @@ enum store_status sqlite_player_exists(struct store *store, int64_t id)
 	return sqlite_get_by_id(store, STMT_PLAYER_EXISTS, id, NULL, NULL);
 }
 
+/* An embedded engine: a lookup each costs no round trip. */
+enum store_status sqlite_players_exist(struct store *store, const int64_t *ids, size_t count, bool *exists)
+{
+	for (size_t i = 0; i < count; i++) {
+		enum store_status status = sqlite_player_exists(store, ids[i]);
+		if (status != STORE_OK && status != STORE_NOT_FOUND)
+			return status;
+		exists[i] = status == STORE_OK;
+	}
+	return STORE_OK;
+}
+
 /* A statement without parameters whose one row holds one integer. */
 static enum store_status read_single_integer(struct store *store, enum sqlite_statement which, int64_t *value)
 {

@@ -104,15 +104,19 @@ struct busy_policy {
 /* [0]: the settings' timeout; [1]: a WAL reset's brief wait (sqlite_wal.c). */
 static struct busy_policy busy_policies[2] = {{0}, {SQLITE_WAL_RESET_WAIT_MS}};
 
-/* When the current wait began; per thread, as a connection is. */
+/* When the current wait began; per thread, as a connection is. A write's
+ * wait at the writers' gate counts too (gate_wait_started_ms, while its
+ * BEGIN runs): the gate and the lock behind it share one timeout, as a
+ * holder of the gate may itself be waiting for a writer without it. */
 static _Thread_local int64_t busy_started_ms;
+static _Thread_local int64_t gate_wait_started_ms;
 
 static int busy_wait(void *context, int attempts)
 {
 	const struct busy_policy *policy = context;
 	int64_t now_ms = clock_monotonic_ms();
 	if (attempts == 0) {
-		busy_started_ms = now_ms;
+		busy_started_ms = gate_wait_started_ms ? gate_wait_started_ms : now_ms;
 		metrics_count(METRICS_SQLITE_BUSY);
 	}
 	if (now_ms - busy_started_ms >= policy->timeout_ms) {
@@ -280,6 +284,7 @@ static enum store_status enter_gate(struct store *store)
 	bool waited = false;
 	if (!sqlite->gate || sqlite->gate_held)
 		return STORE_OK;
+	gate_wait_started_ms = clock_monotonic_ms();
 	enum sqlite_gate_result result = sqlite_gate_enter(sqlite->gate, busy_policies[0].timeout_ms, &waited);
 	if (waited)
 		metrics_count(METRICS_SQLITE_BUSY);
@@ -307,6 +312,7 @@ static enum store_status begin_writing(struct store *store)
 	enum store_status status = enter_gate(store);
 	if (status == STORE_OK && (status = run_simple(store, STMT_BEGIN_IMMEDIATE)) != STORE_OK)
 		leave_gate(store);
+	gate_wait_started_ms = 0;
 	return status;
 }
 

@@ -71,6 +71,7 @@ static enum store_status run_for_ids(struct store *store, enum pg_statement whic
 {
 	struct pg_params params = {0};
 	char *array = id_array_text(ids, count);
+	*result = NULL;
 	if (!array)
 		return store_fail(store, STORE_UNAVAILABLE, "out of memory");
 	pg_param_text(&params, array);
@@ -81,12 +82,12 @@ static enum store_status run_for_ids(struct store *store, enum pg_statement whic
 
 enum store_status pg_players_state(struct store *store, const int64_t *ids, size_t count, struct player_state *out)
 {
-	PGresult *result;
+	PGresult *result = NULL;
 	if (count == 0)
 		return STORE_OK;
 	enum store_status status = run_for_ids(store, PG_PLAYERS_STATE, ids, count, &result);
-	if (status != STORE_OK)
-		return status;
+	if (status != STORE_OK || !result)
+		return status == STORE_OK ? STORE_UNAVAILABLE : status;
 	status = (size_t)PQntuples(result) == count ? STORE_OK : STORE_NOT_FOUND;
 	for (size_t i = 0; status == STORE_OK && i < count; i++) {
 		struct player_record player;
@@ -104,14 +105,14 @@ enum store_status pg_players_state(struct store *store, const int64_t *ids, size
 
 enum store_status pg_players_exist(struct store *store, const int64_t *ids, size_t count, bool *exists)
 {
-	PGresult *result;
+	PGresult *result = NULL;
 	for (size_t i = 0; i < count; i++)
 		exists[i] = false;
 	if (count == 0)
 		return STORE_OK;
 	enum store_status status = run_for_ids(store, PG_PLAYERS_EXIST, ids, count, &result);
-	if (status != STORE_OK)
-		return status;
+	if (status != STORE_OK || !result)
+		return status == STORE_OK ? STORE_UNAVAILABLE : status;
 	for (int row = 0; row < PQntuples(result); row++) {
 		int64_t found = pg_column_int64(result, row, 0);
 		for (size_t i = 0; i < count; i++)

@@ -41,7 +41,7 @@ static int read_boot_id(char out[BOOT_ID_SIZE])
 	if (!file)
 		return -1;
 	int status = fgets(out, BOOT_ID_SIZE, file) ? 0 : -1;
-	fclose(file);
+	(void)fclose(file);	/* read only: nothing to lose on close */
 	return status;
 }
 
@@ -51,7 +51,9 @@ static struct gate_file *map_file(int fd)
 	if (fstat(fd, &info) != 0 || (size_t)info.st_size < sizeof(struct gate_file))
 		return NULL;
 	void *mapped = mmap(NULL, sizeof(struct gate_file), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	return mapped == MAP_FAILED ? NULL : mapped;
+	if (mapped == MAP_FAILED)
+		return NULL;
+	return mapped;
 }
 
 /* A new gate file under a temporary name, linked to path: 0, or -1 with
@@ -95,21 +97,19 @@ struct sqlite_gate *sqlite_gate_open(const char *database_path, char *error, siz
 	char path[4096], boot_id[BOOT_ID_SIZE];
 	struct sqlite_gate *gate = NULL;
 	struct gate_file *file = NULL;
-	int fd = -1;
 	if ((size_t)snprintf(path, sizeof(path), "%s.gate", database_path) >= sizeof(path) || read_boot_id(boot_id) != 0) {
 		snprintf(error, error_size, "no gate: the path is too long, or the boot id cannot be read");
 		return NULL;
 	}
 	/* Two tries: the first may find a file of another boot, which is replaced. */
 	for (int attempt = 0; attempt < 2 && !file; attempt++) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && (make_file(path, boot_id) == 0 || errno == EEXIST))
 			fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			break;
 		file = map_file(fd);
 		close(fd);
-		fd = -1;
 		if (file && file->magic == GATE_MAGIC && memcmp(file->boot_id, boot_id, BOOT_ID_SIZE) == 0)
 			break;
 		if (file)

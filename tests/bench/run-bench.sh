@@ -40,7 +40,9 @@
 # the bench and all it starts; 0 to leave it), BENCH_QUIET_WAIT (5: seconds to
 # wait for an idle CPU before each run), BENCH_RESPONDERS (4), BENCH_NGINX_WORKERS (1), BENCH_PLAYERS (10000),
 # BENCH_DEPTH_PLAYERS (1000000), BENCH_DRAIN_BATTLES (100000),
-# BENCH_PARTS ("routes depth drain"), BENCH_BACKENDS ("sqlite postgresql";
+# BENCH_PARTS ("routes depth drain"), BENCH_ROUTES (the routes to run, by
+# their wrk mode: heartbeat player leaderboard around create_player battle
+# session; default all; the ceilings always run), BENCH_BACKENDS ("sqlite postgresql";
 # the depth part runs on the first), BENCH_BIN_DIR (skip the build and use
 # these binaries), BENCH_OUTPUT (also write the report to this file),
 # BENCH_PERF_DIR (record `perf record -g` profiles of the stack's processes
@@ -60,6 +62,7 @@ PLAYERS=${BENCH_PLAYERS:-10000}
 DEPTH_PLAYERS=${BENCH_DEPTH_PLAYERS:-1000000}
 DRAIN_BATTLES=${BENCH_DRAIN_BATTLES:-100000}
 PARTS=${BENCH_PARTS:-routes depth drain}
+ROUTES=${BENCH_ROUTES:-}	# empty: every route
 BACKENDS=${BENCH_BACKENDS:-sqlite postgresql}
 DRAIN_BACKEND=sqlite
 DEPTH_BACKEND=sqlite
@@ -630,7 +633,7 @@ routes_part() {	# routes_part BACKEND
 		# ROUTE|MODE|WHERE (the stack, or a ceiling's server)|wrk's environment.
 		# The trivial responder answers any path; /heartbeat takes the site's
 		# `location /`, the real GETs' location.
-		local spec route mode where url
+		local spec route mode where url peak_reset=no
 		for spec in \
 			"$CEILING_ROUTE|ceiling|ceiling|BENCH_MODE=static BENCH_PATH=/" \
 			"$TRIVIAL_ROUTE|trivial|trivial|BENCH_MODE=static BENCH_PATH=/heartbeat" \
@@ -642,6 +645,7 @@ routes_part() {	# routes_part BACKEND
 			"POST /battles|battle|stack|BENCH_MODE=battle BENCH_TOKENS=TOKENS" \
 			"POST /sessions|session|stack|BENCH_MODE=session BENCH_AUTH=SESSION"; do
 			IFS='|' read -r route mode where _ <<< "$spec"
+			[ "$where" = stack ] && [ -n "$ROUTES" ] && [[ " $ROUTES " != *" $mode "* ]] && continue
 			case "$where" in
 			ceiling) url=$CEILING_URL ;;
 			trivial) url=$TRIVIAL_URL ;;
@@ -662,7 +666,7 @@ routes_part() {	# routes_part BACKEND
 			# The peak of this level from its first route on: after the
 			# ceilings' runs, by when the previous level's last password
 			# hashes (requests wrk had left in flight) are done.
-			[ "$mode" = heartbeat ] && responders_reset_peak
+			[ "$where" = stack ] && [ "$peak_reset" = no ] && { responders_reset_peak; peak_reset=yes; }
 			if [ "$mode" = session ]; then
 				# Peak before the one route that hashes passwords (yescrypt's working set).
 				read -r hwm anon pss <<< "$(responders_peak_kb)"

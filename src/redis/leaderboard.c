@@ -56,8 +56,9 @@ static const struct redis_script remove_script = {
  * for it and {built, -2} when its member is missing from the set. One round
  * trip per page; around= reads the player's member from the hash, so it
  * never races a score update. The first entry's rank counts the members
- * with a higher score (its ties share it); on the first page that count is
- * 0, so it is not asked. */
+ * with a higher score (its ties share it); at offset 0 that count is 0, so
+ * it is not asked. The first page without a player (offset 0) does not
+ * come here: read_first_page reads it with plain commands. */
 static const struct redis_script page_script = {
 	"local built = redis.call('EXISTS', KEYS[2])\n"
 	"local total = redis.call('ZCARD', KEYS[1])\n"
@@ -183,39 +184,40 @@ enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t play
 	return run_member_script(link, &remove_script, player_id, name, score, 0);
 }
 
-static enum leaderboard_status parse_page_reply(struct redis_link *link, const redisReply *reply,
-						int64_t around_player_id, struct leaderboard_page *page)
+/* What a read of the board answered, whichever way it was read. */
+struct page_answer {
+	long long built;
+	long long total;	/* ZCARD of the set */
+	long long entries;	/* HLEN of the members hash: total unless the board is damaged */
+	long long offset;
+	long long first_rank;
+	redisReply *const *members;
+	size_t count;
+};
+
+/* The checks every page gets, then the entries decoded and ranked. */
+static enum leaderboard_status page_from_answer(struct redis_link *link, const struct page_answer *answer,
+						struct leaderboard_page *page)
 {
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
-		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered no page");
-		return LEADERBOARD_UNAVAILABLE;
-	}
-	if (reply->element[0]->integer == 0) {
+	if (!answer->built) {
 		snprintf(link->error, sizeof(link->error), "leaderboard: not built (its marker key is missing)");
 		return LEADERBOARD_NOT_BUILT;
 	}
-	if (reply->element[1]->integer < 0) {
-		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " is not on the board (%s)",
-			 around_player_id, reply->element[1]->integer == -1 ? "no entry in the members hash"
-									    : "its member is missing from the set");
-		return LEADERBOARD_NOT_FOUND;
-	}
-	if (reply->elements < PAGE_HEADER || reply->elements - PAGE_HEADER > LEADERBOARD_PAGE_MAX) {
-		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered %zu elements",
-			 reply->elements);
+	if (answer->count > LEADERBOARD_PAGE_MAX) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the page holds %zu members", answer->count);
 		return LEADERBOARD_UNAVAILABLE;
 	}
-	page->total = reply->element[1]->integer;
-	if (reply->element[2]->integer != page->total) {
+	page->total = answer->total;
+	if (answer->entries != page->total) {
 		snprintf(link->error, sizeof(link->error),
 			 "leaderboard damaged: the set holds %" PRId64 " members, the members hash %lld", page->total,
-			 reply->element[2]->integer);
+			 answer->entries);
 		return LEADERBOARD_DAMAGED;
 	}
-	page->offset = reply->element[3]->integer;
-	page->count = reply->elements - PAGE_HEADER;
+	page->offset = answer->offset;
+	page->count = answer->count;
 	for (size_t i = 0; i < page->count; i++) {
-		const redisReply *member = reply->element[PAGE_HEADER + i];
+		const redisReply *member = answer->members[i];
 		if (member->type != REDIS_REPLY_STRING ||
 		    leaderboard_member_decode(member->str, member->len, &page->entries[i]) != 0) {
 			snprintf(link->error, sizeof(link->error),
@@ -224,24 +226,103 @@ static enum leaderboard_status parse_page_reply(struct redis_link *link, const r
 			return LEADERBOARD_DAMAGED;
 		}
 	}
-	leaderboard_assign_ranks(page, reply->element[4]->integer);
+	leaderboard_assign_ranks(page, answer->first_rank);
 	return LEADERBOARD_OK;
+}
+
+static enum leaderboard_status parse_page_reply(struct redis_link *link, const redisReply *reply,
+						int64_t around_player_id, struct leaderboard_page *page)
+{
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 2) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered no page");
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	struct page_answer answer = {.built = reply->element[0]->integer};
+	if (answer.built && reply->element[1]->integer < 0) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " is not on the board (%s)",
+			 around_player_id, reply->element[1]->integer == -1 ? "no entry in the members hash"
+									    : "its member is missing from the set");
+		return LEADERBOARD_NOT_FOUND;
+	}
+	if (answer.built && reply->elements < PAGE_HEADER) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: the page script answered %zu elements",
+			 reply->elements);
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	if (answer.built) {
+		answer.total = reply->element[1]->integer;
+		answer.entries = reply->element[2]->integer;
+		answer.offset = reply->element[3]->integer;
+		answer.first_rank = reply->element[4]->integer;
+		answer.members = reply->element + PAGE_HEADER;
+		answer.count = reply->elements - PAGE_HEADER;
+	}
+	return page_from_answer(link, &answer, page);
+}
+
+/* The first page, the one most read (the web page's board, ?limit=N): the
+ * same reads as the page script's, as plain commands in one transaction
+ * (one round trip, one atomic read). No rank to ask for: its first entry's
+ * is 1. A third less of Redis' CPU than the script (BENCHMARKS.md, "Issue
+ * 16: the leaderboard page"). */
+static enum leaderboard_status read_first_page(struct redis_link *link, const char *last_text,
+					       struct leaderboard_page *page)
+{
+	const char *exists[] = {"EXISTS", LEADERBOARD_BUILT_KEY};
+	const char *zcard[] = {"ZCARD", LEADERBOARD_KEY};
+	const char *hlen[] = {"HLEN", LEADERBOARD_MEMBERS_KEY};
+	const char *zrange[] = {"ZRANGE", LEADERBOARD_KEY, "0", last_text};
+	const struct redis_argv commands[] = {{2, exists}, {2, zcard}, {2, hlen}, {4, zrange}};
+	enum { EXISTS, ZCARD, HLEN, ZRANGE, COMMANDS };
+	enum leaderboard_status status = LEADERBOARD_UNAVAILABLE;
+	redisReply *reply = redis_link_transaction(link, COMMANDS, commands);
+
+	if (!reply)
+		return status;
+	for (size_t i = 0; i < COMMANDS; i++) {
+		if (reply->element[i]->type == REDIS_REPLY_ERROR) {
+			snprintf(link->error, sizeof(link->error), "redis leaderboard: %s", reply->element[i]->str);
+			goto out;
+		}
+		if (reply->element[i]->type != (i == ZRANGE ? REDIS_REPLY_ARRAY : REDIS_REPLY_INTEGER)) {
+			snprintf(link->error, sizeof(link->error), "leaderboard: the first page's read answered no page");
+			goto out;
+		}
+	}
+	const redisReply *members = reply->element[ZRANGE];
+	const struct page_answer answer = {
+		.built = reply->element[EXISTS]->integer,
+		.total = reply->element[ZCARD]->integer,
+		.entries = reply->element[HLEN]->integer,
+		.offset = 0,
+		.first_rank = 1,
+		.members = members->element,
+		.count = members->elements,
+	};
+	status = page_from_answer(link, &answer, page);
+out:
+	freeReplyObject(reply);
+	return status;
 }
 
 static enum leaderboard_status read_page(struct redis_link *link, int64_t offset, int64_t limit,
 					 int64_t around_player_id, struct leaderboard_page *page)
 {
-	char offset_text[24], limit_text[24], around_text[24];
+	char offset_text[24], limit_text[24], around_text[24], last_text[24];
 	if (limit < 1 || limit > LEADERBOARD_PAGE_MAX) {
 		snprintf(link->error, sizeof(link->error), "leaderboard: page limit %" PRId64 " out of range", limit);
 		return LEADERBOARD_UNAVAILABLE;
+	}
+	memset(page, 0, sizeof(*page));
+	if (offset == 0 && around_player_id <= 0) {
+		id_text(limit - 1, last_text);
+		return read_first_page(link, last_text, page);
 	}
 	id_text(offset, offset_text);
 	id_text(limit, limit_text);
 	id_text(around_player_id, around_text);
 	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_BUILT_KEY, LEADERBOARD_MEMBERS_KEY,
 			      offset_text, limit_text, around_text};
-	memset(page, 0, sizeof(*page));
 	redisReply *reply = redis_link_script(link, &page_script, 3, around_player_id > 0 ? 6 : 5, argv);
 	if (!reply)
 		return LEADERBOARD_UNAVAILABLE;

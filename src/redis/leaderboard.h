@@ -9,9 +9,11 @@
  *   ranges page the board and ZLEXCOUNT counts strictly higher scores in O(log n);
  * - a hash maps each player id to its current member, so a score update
  *   replaces the old member atomically (Lua);
- * - a page is one Lua script run, so it is one atomic read; around= computes
- *   the contract's window, max(0, min(i − ⌊n/2⌋, total − n)), in the script
- *   (tests/unit/redis/test_leaderboard_script.c checks it on a real Redis);
+ * - a page is one atomic read: one Lua script run, or for the first page
+ *   (offset 0) one MULTI/EXEC of plain commands, the same reads without the
+ *   script's cost; around= computes the contract's window,
+ *   max(0, min(i − ⌊n/2⌋, total − n)), in the script
+ *   (tests/unit/redis/test_leaderboard_script.c checks both on a real Redis);
  * - updates are monotonic (a lower score than the stored one is ignored):
  *   scores only rise, so replays, redeliveries and rebuilds racing with the
  *   worker can never move a player backwards;

@@ -343,3 +343,40 @@ redisReply *redis_link_read(struct redis_link *link)
 		link->in_flight--;
 	return reply;
 }
+
+
+/* The replies of MULTI and of each queued command are status replies
+ * (+OK, +QUEUED) unless Redis refused to queue a command: the first such
+ * error is kept for link->error, and EXEC then answers EXECABORT. */
+redisReply *redis_link_transaction(struct redis_link *link, size_t count, const struct redis_argv *commands)
+{
+	static const char *multi[] = {"MULTI"};
+	static const char *exec[] = {"EXEC"};
+	redisReply *reply = NULL;
+	char refused[sizeof(link->error)] = "";
+
+	if (redis_link_append_argv(link, 1, multi, NULL) != REDIS_LINK_OK)
+		return NULL;
+	for (size_t i = 0; i < count; i++)
+		if (redis_link_append_argv(link, commands[i].argc, commands[i].argv, NULL) != REDIS_LINK_OK)
+			return NULL;	/* the link was dropped, and what it had appended with it */
+	if (redis_link_append_argv(link, 1, exec, NULL) != REDIS_LINK_OK)
+		return NULL;
+	for (size_t i = 0; i <= count; i++) {
+		if (!(reply = redis_link_read(link)))
+			return NULL;
+		if (reply->type == REDIS_REPLY_ERROR && !refused[0])
+			snprintf(refused, sizeof(refused), "redis transaction: %s", reply->str);
+		freeReplyObject(reply);
+	}
+	reply = checked_reply(link, redis_link_read(link), "transaction");
+	if (reply && (reply->type != REDIS_REPLY_ARRAY || reply->elements != count)) {
+		snprintf(link->error, sizeof(link->error), "redis transaction: EXEC answered no array of %zu replies",
+			 count);
+		freeReplyObject(reply);
+		reply = NULL;
+	}
+	if (!reply && refused[0])
+		snprintf(link->error, sizeof(link->error), "%s", refused);
+	return reply;
+}

@@ -67,6 +67,21 @@ int redis_link_append_script(struct redis_link *link, const struct redis_script 
 /* NULL on failure; error replies are returned as replies here, for the caller to judge. */
 redisReply *redis_link_read(struct redis_link *link);
 
+/* One command of a transaction: its words, as strings. */
+struct redis_argv {
+	int argc;
+	const char **argv;
+};
+
+/* MULTI, the commands, EXEC, written at once: Redis runs the commands one
+ * after another with no other client's in between, as it runs a script,
+ * without the script machinery (for a few plain reads a third less of the
+ * server's CPU; BENCHMARKS.md, "Issue 16: the leaderboard page"). The EXEC
+ * reply, an array of one reply per command (an element is an error reply
+ * when its command failed as it ran); NULL when the transaction did not
+ * run, with the detail in link->error. */
+redisReply *redis_link_transaction(struct redis_link *link, size_t count, const struct redis_argv *commands);
+
 /* Drops the connection, e.g. after a pipeline went wrong half-way. */
 void redis_link_drop(struct redis_link *link);
 

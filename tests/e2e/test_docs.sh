@@ -282,7 +282,7 @@ fi
 spdx_files=$(cd "$src" && ls -d .ci/run .clang-tidy .cppcheck-suppressions .gitignore bootstrap configure.ac \
 	*.md docs/*.md docs/openapi.yaml docs/man/*.in debian/control debian/rules debian/postinst debian/postrm \
 	debian/*.logrotate debian/*.lintian-overrides mk/* nginx/* scripts/* sql/*/*.sql systemd/*.in \
-	systemd/platform-test.env.sample systemd/*/*.conf* tests/*/*.sh tests/unit/*.c tests/bench/*.lua 2>/dev/null)
+	systemd/platform-test.env.sample systemd/*/*.conf* tests/*/*.sh tests/unit/*.c tests/bench/*.lua tests/bench/*.c 2>/dev/null)
 check "there are files to carry SPDX headers" test "$(grep -c . <<<"$spdx_files")" -ge 60
 without=$(for file in $spdx_files; do head -n 3 "$src/$file" | grep -q 'SPDX-License-Identifier: ISC' || printf '%s ' "$file"; done)
 check "files outside src/ and fuzz/ carry SPDX-License-Identifier: ISC${without:+ (not: $without)}" test -z "$without"

@@ -279,6 +279,47 @@ static void test_expired(void **state)
 					  known_token, 1700003599, NULL), JWT_OK);
 }
 
+static void expect_same_claims(const struct jwt_claims *a, const struct jwt_claims *b)
+{
+	assert_int_equal(a->subject, b->subject);
+	assert_int_equal(a->issued_at, b->issued_at);
+	assert_int_equal(a->expires_at, b->expires_at);
+	assert_int_equal(a->version, b->version);
+	assert_string_equal(a->id, b->id);
+	assert_memory_equal(a->token_id, b->token_id, sizeof(a->token_id));
+}
+
+/* A token verified once is remembered: the same claims again (the token id
+ * too), its expiry still checked at each use, nothing carried to another
+ * secret, and a token one byte off still refused. */
+static void test_remembered_tokens(void **state)
+{
+	struct jwt_claims first = {0}, again = {0}, untouched = {.subject = -1};
+	const char *signature = strrchr(known_token, '.') + 1;
+	char *other = flipped(known_token, (size_t)(signature - known_token) + 5);
+
+	(void)state;
+	jwt_release_thread_cache();
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)SECRET, SECRET_LENGTH, known_token, NOW, &first),
+			 JWT_OK);
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)SECRET, SECRET_LENGTH, known_token, NOW, &again),
+			 JWT_OK);
+	expect_same_claims(&first, &again);
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)SECRET, SECRET_LENGTH, known_token, 1700003600,
+					  &untouched), JWT_EXPIRED);
+	assert_int_equal(untouched.subject, -1);
+	assert_int_equal(verify(other), JWT_BAD_SIGNATURE);
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)"another secret", 14, known_token, NOW, NULL),
+			 JWT_BAD_SIGNATURE);
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)"", 0, known_token, NOW, NULL), JWT_BAD_SIGNATURE);
+	assert_int_equal(verify(known_token), JWT_OK);
+	jwt_release_thread_cache();
+	assert_int_equal(jwt_verify_hs256((const unsigned char *)SECRET, SECRET_LENGTH, known_token, NOW, &again),
+			 JWT_OK);
+	expect_same_claims(&first, &again);
+	free(other);
+}
+
 static void test_subject_must_be_canonical_string(void **state)
 {
 	(void)state;
@@ -479,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_largest_subject_round_trip),
 		cmocka_unit_test(test_known_token_verifies),
+		cmocka_unit_test(test_remembered_tokens),
 		cmocka_unit_test(test_sign_matches_known_token),
 		cmocka_unit_test(test_test_builder_matches_known_token),
 		cmocka_unit_test(test_flipped_signature_byte),

@@ -2,7 +2,8 @@
 /* test_leaderboard_script.c — the leaderboard's Lua scripts as they run, on
  * a real redis-server started in a temporary directory and stopped by pid:
  * the contract's around-window, max(0, min(i − ⌊n/2⌋, total − n)), ranks
- * with ties, monotonic updates, and the damage a read sees. Skips (77) when
+ * with ties, monotonic updates, the first page's transaction against the
+ * script, and the damage a read sees. Skips (77) when
  * redis-server is missing. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,54 @@ static void pages_rank_ties_and_ignore_lower_scores(void **state)
 	assert_int_equal(leaderboard_read_around(&board, 99, 3, &page), LEADERBOARD_NOT_FOUND);
 }
 
+/* The first page is read by a transaction of plain commands, every other
+ * page by the script: at offset 0 both give the same page (the script's
+ * through around= of the first player), ties and ranks included; a key of
+ * the wrong type is an error that leaves the link usable. */
+static void first_page_reads_as_the_script_does(void **state)
+{
+	(void)state;
+	struct leaderboard_page first, scripted;
+	flush();
+	mark_built();
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &first), LEADERBOARD_OK);
+	assert_int_equal(first.total, 0);
+	assert_int_equal(first.count, 0);
+	const int64_t scores[] = {70, 50, 70, 70, 10, 50};
+	for (int64_t i = 0; i < 6; i++)
+		assert_int_equal(leaderboard_set_score(&board, i + 1, "x", scores[i], 0), LEADERBOARD_OK);
+	for (int64_t limit = 1; limit <= 7; limit++) {
+		assert_int_equal(leaderboard_read_page(&board, 0, limit, &first), LEADERBOARD_OK);
+		/* Player 1 leads (70, the smallest id of the tie): around= it starts at 0. */
+		assert_int_equal(leaderboard_read_around(&board, 1, limit, &scripted), LEADERBOARD_OK);
+		assert_int_equal(scripted.offset, 0);
+		assert_int_equal(first.total, 6);
+		assert_int_equal(first.offset, 0);
+		assert_int_equal(first.count, scripted.count);
+		assert_int_equal(first.count, limit < 6 ? limit : 6);
+		for (size_t i = 0; i < first.count; i++) {
+			assert_int_equal(first.entries[i].player_id, scripted.entries[i].player_id);
+			assert_int_equal(first.entries[i].rank, scripted.entries[i].rank);
+			assert_int_equal(first.entries[i].score, scripted.entries[i].score);
+			assert_string_equal(first.entries[i].name, scripted.entries[i].name);
+		}
+	}
+	/* 70 70 70 50 50 10: ranks 1 1 1 4 4 6. */
+	const int64_t ranks[] = {1, 1, 1, 4, 4, 6}, ids[] = {1, 3, 4, 2, 6, 5};
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(first.entries[i].rank, ranks[i]);
+		assert_int_equal(first.entries[i].player_id, ids[i]);
+	}
+	expect_reply(redis_link_command(&board, "DEL %s", LEADERBOARD_BUILT_KEY));
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &first), LEADERBOARD_NOT_BUILT);
+	flush();
+	mark_built();
+	expect_reply(redis_link_command(&board, "SET %s not-a-set", LEADERBOARD_KEY));
+	assert_int_equal(leaderboard_read_page(&board, 0, 10, &first), LEADERBOARD_UNAVAILABLE);
+	assert_non_null(strstr(board.error, "WRONGTYPE"));
+	expect_reply(redis_link_command(&board, "PING"));
+}
+
 /* Damage a read sees: the set and the hash disagreeing, a member that does
  * not decode, a player whose member left the set. Each says what it found,
  * and a set-score puts a lost member back. */
@@ -190,6 +239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(around_window_stays_full_at_both_ends),
 		cmocka_unit_test(pages_rank_ties_and_ignore_lower_scores),
+		cmocka_unit_test(first_page_reads_as_the_script_does),
 		cmocka_unit_test(reads_see_damage),
 	};
 	if (system("command -v redis-server >/dev/null 2>&1") != 0) {

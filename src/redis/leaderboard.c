@@ -17,29 +17,54 @@
 #define INVERTED_BASE INT64_MAX
 #define FIELD_DIGITS 19
 
-/* KEYS: board, members. ARGV: id, member, [deadline in unix ms]. Replaces the
- * player's member unless the stored one already carries the same or a
- * higher score (a lexically smaller or equal prefix); that one is then put
- * back in the set should it be missing there (ZADD of a member already in
- * place changes nothing and is not even written to the AOF). Past the
- * deadline it does nothing: a client that timed out and rolled back must
- * not have its write land later, when a stalled Redis resumes. */
+/* The set-score of one player, shared by the two scripts below (KEYS:
+ * board, members). Replaces the player's member unless the stored one
+ * already carries the same or a higher score (a lexically smaller or equal
+ * prefix); that one is then put back in the set should it be missing there
+ * (ZADD of a member already in place changes nothing and is not even
+ * written to the AOF). 1 when it replaced, else 0. Past a deadline (unix
+ * ms, 0 for none) a script does nothing: a client that timed out and rolled
+ * back must not have its write land later, when a stalled Redis resumes. */
+#define SET_SCORE_LUA \
+	"local function past(deadline)\n" \
+	"  if not deadline or tonumber(deadline) <= 0 then return false end\n" \
+	"  local now = redis.call('TIME')\n" \
+	"  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)\n" \
+	"end\n" \
+	"local function set_score(id, member)\n" \
+	"  local old = redis.call('HGET', KEYS[2], id)\n" \
+	"  if old and string.sub(old, 1, 19) <= string.sub(member, 1, 19) then\n" \
+	"    redis.call('ZADD', KEYS[1], 0, old)\n" \
+	"    return 0\n" \
+	"  end\n" \
+	"  if old then\n" \
+	"    redis.call('ZREM', KEYS[1], old)\n" \
+	"  end\n" \
+	"  redis.call('ZADD', KEYS[1], 0, member)\n" \
+	"  redis.call('HSET', KEYS[2], id, member)\n" \
+	"  return 1\n" \
+	"end\n"
+
+/* ARGV: id, member, [deadline]. -1 past the deadline. */
 static const struct redis_script set_score_script = {
-	"if ARGV[3] then\n"
-	"  local now = redis.call('TIME')\n"
-	"  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[3]) then return -1 end\n"
+	SET_SCORE_LUA
+	"if past(ARGV[3]) then return -1 end\n"
+	"return set_score(ARGV[1], ARGV[2])\n"};
+
+/* ARGV: deadline (0: none), then id, member, id, member, ...: many players
+ * in one run, for the pipelines below. Each script run costs Redis a fixed
+ * overhead (the Lua call, the arguments turned into Lua values) several
+ * times the work of one set-score: one run per player was most of Redis'
+ * CPU per applied battle (BENCHMARKS.md, issue 16). -1 past the deadline,
+ * else how many members it replaced. */
+static const struct redis_script set_scores_script = {
+	SET_SCORE_LUA
+	"if past(ARGV[1]) then return -1 end\n"
+	"local replaced = 0\n"
+	"for i = 2, #ARGV - 1, 2 do\n"
+	"  replaced = replaced + set_score(ARGV[i], ARGV[i + 1])\n"
 	"end\n"
-	"local old = redis.call('HGET', KEYS[2], ARGV[1])\n"
-	"if old and string.sub(old, 1, 19) <= string.sub(ARGV[2], 1, 19) then\n"
-	"  redis.call('ZADD', KEYS[1], 0, old)\n"
-	"  return 0\n"
-	"end\n"
-	"if old then\n"
-	"  redis.call('ZREM', KEYS[1], old)\n"
-	"end\n"
-	"redis.call('ZADD', KEYS[1], 0, ARGV[2])\n"
-	"redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])\n"
-	"return 1\n"};
+	"return replaced\n"};
 
 /* KEYS: board, members. ARGV: id, member. */
 static const struct redis_script remove_script = {
@@ -134,18 +159,6 @@ void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank)
 static void id_text(int64_t value, char out[24])
 {
 	snprintf(out, 24, "%" PRId64, value);
-}
-
-static int append_set_score(struct redis_link *link, int64_t player_id, const char *name, int64_t score,
-			    int64_t deadline_ms)
-{
-	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
-	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0)
-		return REDIS_LINK_ERR;
-	id_text(player_id, id);
-	id_text(deadline_ms, deadline);
-	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
-	return redis_link_append_script(link, &set_score_script, 2, deadline_ms > 0 ? 5 : 4, argv);
 }
 
 static enum leaderboard_status run_member_script(struct redis_link *link, const struct redis_script *script,
@@ -385,9 +398,34 @@ enum leaderboard_status leaderboard_reset(struct redis_link *link)
 
 /* ---- many set-scores in one pipeline (the worker's batch, a rebuild) ---- */
 
-/* Replies are read every so many set-scores, so neither side buffers a
- * whole table's worth. */
-#define SCORES_PIPELINE_DEPTH 1000
+/* Replies are read every so many script runs (each of up to
+ * LEADERBOARD_SCORES_PER_RUN players), so neither side buffers a whole
+ * table's worth. */
+#define SCORES_PIPELINE_DEPTH 16
+
+/* One script run for the players buffered so far. */
+static enum leaderboard_status send_buffered(struct leaderboard_scores *scores)
+{
+	const char *argv[3 + 2 * LEADERBOARD_SCORES_PER_RUN];
+	char deadline[24];
+	if (scores->failed || scores->buffered == 0)
+		return scores->failed ? LEADERBOARD_UNAVAILABLE : LEADERBOARD_OK;
+	id_text(scores->deadline_ms, deadline);
+	argv[0] = LEADERBOARD_KEY;
+	argv[1] = LEADERBOARD_MEMBERS_KEY;
+	argv[2] = deadline;
+	for (size_t i = 0; i < scores->buffered; i++) {
+		argv[3 + 2 * i] = scores->ids[i];
+		argv[4 + 2 * i] = scores->members[i];
+	}
+	int argc = 3 + 2 * (int)scores->buffered;
+	scores->buffered = 0;
+	if (redis_link_append_script(scores->link, &set_scores_script, 2, argc, argv) != REDIS_LINK_OK) {
+		scores->failed = true;
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	return LEADERBOARD_OK;
+}
 
 static enum leaderboard_status read_pending(struct leaderboard_scores *scores)
 {
@@ -415,7 +453,7 @@ enum leaderboard_status leaderboard_scores_begin(struct leaderboard_scores *scor
 {
 	*scores = (struct leaderboard_scores){.link = link};
 	/* Redis forgets scripts when it restarts; pipelined EVALSHAs need it loaded. */
-	scores->failed = redis_link_script_load(link, &set_score_script) != REDIS_LINK_OK;
+	scores->failed = redis_link_script_load(link, &set_scores_script) != REDIS_LINK_OK;
 	return scores->failed ? LEADERBOARD_UNAVAILABLE : LEADERBOARD_OK;
 }
 
@@ -424,10 +462,18 @@ enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores
 {
 	if (scores->failed)
 		return LEADERBOARD_UNAVAILABLE;
-	if (append_set_score(scores->link, player_id, name, score, scores->deadline_ms) != REDIS_LINK_OK) {
+	size_t slot = scores->buffered;
+	if (leaderboard_member_encode(score, player_id, name, scores->members[slot], sizeof(scores->members[slot])) != 0) {
+		snprintf(scores->link->error, sizeof(scores->link->error),
+			 "leaderboard: player %" PRId64 " cannot be encoded", player_id);
 		scores->failed = true;
 		return LEADERBOARD_UNAVAILABLE;
 	}
+	id_text(player_id, scores->ids[slot]);
+	if (++scores->buffered < LEADERBOARD_SCORES_PER_RUN)
+		return LEADERBOARD_OK;
+	if (send_buffered(scores) != LEADERBOARD_OK)
+		return LEADERBOARD_UNAVAILABLE;
 	if (++scores->pending == SCORES_PIPELINE_DEPTH)
 		return read_pending(scores);
 	return LEADERBOARD_OK;
@@ -435,5 +481,7 @@ enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores
 
 enum leaderboard_status leaderboard_scores_finish(struct leaderboard_scores *scores)
 {
+	if (scores->buffered > 0 && send_buffered(scores) == LEADERBOARD_OK)
+		scores->pending++;
 	return read_pending(scores);
 }

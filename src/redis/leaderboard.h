@@ -82,14 +82,20 @@ void leaderboard_assign_ranks(struct leaderboard_page *page, int64_t first_rank)
  * it runs later than that, e.g. after a stall the caller already gave up on. */
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
 					      const char *name, int64_t score, int64_t deadline_ms);
-/* Many set-scores in one pipeline (the worker's batch, a rebuild): begin,
- * add each, finish. After a failure the rest are skipped and finish says
- * so; the detail is in link->error. */
+/* Many set-scores in one pipeline (the worker's batch, a rebuild, a group
+ * of creates): begin, add each, finish. Players go to Redis
+ * LEADERBOARD_SCORES_PER_RUN at a time, in one script run each; nothing is
+ * sure to be sent before finish. After a failure the rest are skipped and
+ * finish says so; the detail is in link->error. */
+#define LEADERBOARD_SCORES_PER_RUN 64	/* players per script run */
 struct leaderboard_scores {
 	struct redis_link *link;
-	size_t pending;		/* sent, reply not read yet */
+	size_t pending;		/* script runs sent, reply not read yet */
 	bool failed;
 	int64_t deadline_ms;	/* 0, or set after begin: as leaderboard_set_score's, for every add */
+	size_t buffered;	/* players added and not sent yet */
+	char ids[LEADERBOARD_SCORES_PER_RUN][24];
+	char members[LEADERBOARD_SCORES_PER_RUN][LEADERBOARD_MEMBER_MAX];
 };
 enum leaderboard_status leaderboard_scores_begin(struct leaderboard_scores *scores, struct redis_link *link);
 enum leaderboard_status leaderboard_scores_add(struct leaderboard_scores *scores, int64_t player_id,

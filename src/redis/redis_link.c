@@ -18,7 +18,7 @@
 #include <hiredis/hiredis_ssl.h>
 #endif
 
-#define REDIS_SCRIPT_MAX_ARGS 64
+#define REDIS_SCRIPT_MAX_ARGS 160	/* the scores pipeline: 2 keys, a deadline, 64 players */
 #define SHA1_HEX_LENGTH 40
 
 void redis_link_init(struct redis_link *link, const struct settings *settings)

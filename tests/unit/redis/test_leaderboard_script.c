@@ -234,6 +234,51 @@ static void reads_see_damage(void **state)
 	assert_non_null(strstr(board.error, "the member at position 3 does not decode"));
 }
 
+/* The scores pipeline sends players LEADERBOARD_SCORES_PER_RUN at a time in
+ * one script run: more than two runs' worth, with a partial last one, all
+ * land with their scores; a lower score sent later is ignored as by the
+ * single set-score; a deadline already past changes nothing and fails. */
+static void scores_pipeline_sets_every_player(void **state)
+{
+	(void)state;
+	struct leaderboard_scores scores;
+	struct leaderboard_page page;
+	const int64_t total = 2 * LEADERBOARD_SCORES_PER_RUN + 7;
+	char name[24];
+	flush();
+	assert_int_equal(leaderboard_scores_begin(&scores, &board), LEADERBOARD_OK);
+	for (int64_t i = 0; i < total; i++) {
+		snprintf(name, sizeof(name), "p%lld", (long long)i + 1);
+		assert_int_equal(leaderboard_scores_add(&scores, i + 1, name, 10 * (total - i)), LEADERBOARD_OK);
+	}
+	assert_int_equal(leaderboard_scores_finish(&scores), LEADERBOARD_OK);
+	mark_built();
+	redisReply *count = redis_link_command(&board, "ZCARD %s", LEADERBOARD_KEY);
+	assert_non_null(count);
+	assert_int_equal(count->integer, total);
+	freeReplyObject(count);
+	assert_int_equal(leaderboard_read_page(&board, total - 3, 3, &page), LEADERBOARD_OK);
+	assert_int_equal(page.count, 3);
+	assert_int_equal(page.entries[2].player_id, total);
+	assert_int_equal(page.entries[2].score, 10);
+	/* Lower than stored: ignored. */
+	assert_int_equal(leaderboard_scores_begin(&scores, &board), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_scores_add(&scores, 1, "p1", 1), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_scores_finish(&scores), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_read_page(&board, 0, 1, &page), LEADERBOARD_OK);
+	assert_int_equal(page.entries[0].player_id, 1);
+	assert_int_equal(page.entries[0].score, 10 * total);
+	/* A deadline in the past: refused, nothing written. */
+	assert_int_equal(leaderboard_scores_begin(&scores, &board), LEADERBOARD_OK);
+	scores.deadline_ms = 1;
+	assert_int_equal(leaderboard_scores_add(&scores, total + 1, "late", 999999), LEADERBOARD_OK);
+	assert_int_equal(leaderboard_scores_finish(&scores), LEADERBOARD_UNAVAILABLE);
+	count = redis_link_command(&board, "ZCARD %s", LEADERBOARD_KEY);
+	assert_non_null(count);
+	assert_int_equal(count->integer, total);
+	freeReplyObject(count);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +286,7 @@ int main(void)
 		cmocka_unit_test(pages_rank_ties_and_ignore_lower_scores),
 		cmocka_unit_test(first_page_reads_as_the_script_does),
 		cmocka_unit_test(reads_see_damage),
+		cmocka_unit_test(scores_pipeline_sets_every_player),
 	};
 	if (system("command -v redis-server >/dev/null 2>&1") != 0) {
 		printf("SKIP: redis-server not installed (Debian: redis-server)\n");

@@ -153,15 +153,15 @@ static enum store_status commit_outcome(struct app *app, int64_t battle_id)
 	return status == STORE_OK ? STORE_OK : status == STORE_NOT_FOUND ? STORE_UNAVAILABLE : STORE_UNKNOWN;
 }
 
-static void answer_all(struct battle_submission *members, size_t count, enum api_error error, const char *detail)
+/* The group failed as a whole: 503 (nothing written), or 502 when the
+ * commit's outcome could not be learnt. */
+static void answer_all(struct battle_submission *members, size_t count, bool outcome_unknown, const char *detail)
 {
 	for (size_t i = 0; i < count; i++) {
-		if (error == API_ERROR_UNAVAILABLE)
-			handler_unavailable(members[i].response, detail);
-		else if (error == API_ERROR_OUTCOME_UNKNOWN)
+		if (outcome_unknown)
 			handler_outcome_unknown(members[i].response, detail);
 		else
-			response_error(members[i].response, error, NULL, NULL);
+			handler_unavailable(members[i].response, detail);
 	}
 }
 
@@ -233,7 +233,7 @@ enum write_group_result battle_group_write(struct app *app, struct battle_submis
 	if (battle_queue_push_bounded(&app->redis, ids, queued, app->settings.battle_queue_max, &full) !=
 	    REDIS_LINK_OK) {
 		store_rollback(app->store);
-		answer_all(members, count, API_ERROR_UNAVAILABLE, app->redis.error);
+		answer_all(members, count, false, app->redis.error);
 		return WRITE_GROUP_ANSWERED;
 	}
 	if (full) {
@@ -246,7 +246,7 @@ enum write_group_result battle_group_write(struct app *app, struct battle_submis
 		status = commit_outcome(app, ids[0]);	/* one transaction: its first row tells for all */
 	if (status == STORE_UNKNOWN) {
 		/* The ids stay queued: if the rows committed, the worker applies them. */
-		answer_all(members, count, API_ERROR_OUTCOME_UNKNOWN, store_error(app->store));
+		answer_all(members, count, true, store_error(app->store));
 		return WRITE_GROUP_ANSWERED;
 	}
 	if (status != STORE_OK) {
@@ -257,7 +257,7 @@ enum write_group_result battle_group_write(struct app *app, struct battle_submis
 	return WRITE_GROUP_ANSWERED;
 unavailable:
 	store_rollback(app->store);
-	answer_all(members, count, API_ERROR_UNAVAILABLE, store_error(app->store));
+	answer_all(members, count, false, store_error(app->store));
 	return WRITE_GROUP_ANSWERED;
 }
 

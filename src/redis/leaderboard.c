@@ -17,52 +17,39 @@
 #define INVERTED_BASE INT64_MAX
 #define FIELD_DIGITS 19
 
-/* The set-score of one player, shared by the two scripts below (KEYS:
- * board, members). Replaces the player's member unless the stored one
- * already carries the same or a higher score (a lexically smaller or equal
- * prefix); that one is then put back in the set should it be missing there
- * (ZADD of a member already in place changes nothing and is not even
- * written to the AOF). 1 when it replaced, else 0. Past a deadline (unix
- * ms, 0 for none) a script does nothing: a client that timed out and rolled
- * back must not have its write land later, when a stalled Redis resumes. */
-#define SET_SCORE_LUA \
-	"local function past(deadline)\n" \
-	"  if not deadline or tonumber(deadline) <= 0 then return false end\n" \
-	"  local now = redis.call('TIME')\n" \
-	"  return tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(deadline)\n" \
-	"end\n" \
-	"local function set_score(id, member)\n" \
-	"  local old = redis.call('HGET', KEYS[2], id)\n" \
-	"  if old and string.sub(old, 1, 19) <= string.sub(member, 1, 19) then\n" \
-	"    redis.call('ZADD', KEYS[1], 0, old)\n" \
-	"    return 0\n" \
-	"  end\n" \
-	"  if old then\n" \
-	"    redis.call('ZREM', KEYS[1], old)\n" \
-	"  end\n" \
-	"  redis.call('ZADD', KEYS[1], 0, member)\n" \
-	"  redis.call('HSET', KEYS[2], id, member)\n" \
-	"  return 1\n" \
-	"end\n"
-
-/* ARGV: id, member, [deadline]. -1 past the deadline. */
-static const struct redis_script set_score_script = {
-	SET_SCORE_LUA
-	"if past(ARGV[3]) then return -1 end\n"
-	"return set_score(ARGV[1], ARGV[2])\n"};
-
-/* ARGV: deadline (0: none), then id, member, id, member, ...: many players
- * in one run, for the pipelines below. Each script run costs Redis a fixed
- * overhead (the Lua call, the arguments turned into Lua values) several
- * times the work of one set-score: one run per player was most of Redis'
- * CPU per applied battle (BENCHMARKS.md, issue 16). -1 past the deadline,
- * else how many members it replaced. */
+/* KEYS: board, members. ARGV: deadline (unix ms, 0 for none), then id,
+ * member, id, member, ...: the set-scores of many players in one run. Each
+ * replaces the player's member unless the stored one already carries the
+ * same or a higher score (a lexically smaller or equal prefix); that one is
+ * then put back in the set should it be missing there (ZADD of a member
+ * already in place changes nothing and is not even written to the AOF).
+ * Past the deadline it does nothing and answers -1: a client that timed out
+ * and rolled back must not have its write land later, when a stalled Redis
+ * resumes; else it answers how many members it replaced. Many players per
+ * run because each run costs Redis a fixed overhead (the Lua call, the
+ * arguments turned into Lua values) several times the work of one
+ * set-score: one run per player was most of Redis' CPU per applied battle
+ * (BENCHMARKS.md, issue 16). */
 static const struct redis_script set_scores_script = {
-	SET_SCORE_LUA
-	"if past(ARGV[1]) then return -1 end\n"
+	"local deadline = tonumber(ARGV[1])\n"
+	"if deadline > 0 then\n"
+	"  local now = redis.call('TIME')\n"
+	"  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then return -1 end\n"
+	"end\n"
 	"local replaced = 0\n"
 	"for i = 2, #ARGV - 1, 2 do\n"
-	"  replaced = replaced + set_score(ARGV[i], ARGV[i + 1])\n"
+	"  local id, member = ARGV[i], ARGV[i + 1]\n"
+	"  local old = redis.call('HGET', KEYS[2], id)\n"
+	"  if old and string.sub(old, 1, 19) <= string.sub(member, 1, 19) then\n"
+	"    redis.call('ZADD', KEYS[1], 0, old)\n"
+	"  else\n"
+	"    if old then\n"
+	"      redis.call('ZREM', KEYS[1], old)\n"
+	"    end\n"
+	"    redis.call('ZADD', KEYS[1], 0, member)\n"
+	"    redis.call('HSET', KEYS[2], id, member)\n"
+	"    replaced = replaced + 1\n"
+	"  end\n"
 	"end\n"
 	"return replaced\n"};
 
@@ -161,40 +148,33 @@ static void id_text(int64_t value, char out[24])
 	snprintf(out, 24, "%" PRId64, value);
 }
 
-static enum leaderboard_status run_member_script(struct redis_link *link, const struct redis_script *script,
-						 int64_t player_id, const char *name, int64_t score,
-						 int64_t deadline_ms)
-{
-	char member[LEADERBOARD_MEMBER_MAX], id[24], deadline[24];
-	enum leaderboard_status status = LEADERBOARD_OK;
-	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0) {
-		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " cannot be encoded", player_id);
-		return LEADERBOARD_UNAVAILABLE;
-	}
-	id_text(player_id, id);
-	id_text(deadline_ms, deadline);
-	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member, deadline};
-	redisReply *reply = redis_link_script(link, script, 2, deadline_ms > 0 ? 5 : 4, argv);
-	if (!reply)
-		return LEADERBOARD_UNAVAILABLE;
-	if (reply->type == REDIS_REPLY_INTEGER && reply->integer < 0) {
-		snprintf(link->error, sizeof(link->error), "redis: leaderboard update arrived after its deadline");
-		status = LEADERBOARD_UNAVAILABLE;
-	}
-	freeReplyObject(reply);
-	return status;
-}
-
+/* One player: a pipeline of one (leaderboard_scores_*), so that one script
+ * keeps the set-score rule. */
 enum leaderboard_status leaderboard_set_score(struct redis_link *link, int64_t player_id,
 					      const char *name, int64_t score, int64_t deadline_ms)
 {
-	return run_member_script(link, &set_score_script, player_id, name, score, deadline_ms);
+	struct leaderboard_scores scores;
+	(void)leaderboard_scores_begin(&scores, link);	/* a failure makes finish fail */
+	scores.deadline_ms = deadline_ms;
+	(void)leaderboard_scores_add(&scores, player_id, name, score);
+	return leaderboard_scores_finish(&scores);
 }
 
 enum leaderboard_status leaderboard_remove(struct redis_link *link, int64_t player_id, const char *name,
 					   int64_t score)
 {
-	return run_member_script(link, &remove_script, player_id, name, score, 0);
+	char member[LEADERBOARD_MEMBER_MAX], id[24];
+	if (leaderboard_member_encode(score, player_id, name, member, sizeof(member)) != 0) {
+		snprintf(link->error, sizeof(link->error), "leaderboard: player %" PRId64 " cannot be encoded", player_id);
+		return LEADERBOARD_UNAVAILABLE;
+	}
+	id_text(player_id, id);
+	const char *argv[] = {LEADERBOARD_KEY, LEADERBOARD_MEMBERS_KEY, id, member};
+	redisReply *reply = redis_link_script(link, &remove_script, 2, 4, argv);
+	if (!reply)
+		return LEADERBOARD_UNAVAILABLE;
+	freeReplyObject(reply);
+	return LEADERBOARD_OK;
 }
 
 /* What a read of the board answered, whichever way it was read. */
@@ -396,7 +376,7 @@ enum leaderboard_status leaderboard_reset(struct redis_link *link)
 	return LEADERBOARD_OK;
 }
 
-/* ---- many set-scores in one pipeline (the worker's batch, a rebuild) ---- */
+/* ---- set-scores in one pipeline (the worker's batch, a rebuild, a group of creates) ---- */
 
 /* Replies are read every so many script runs (each of up to
  * LEADERBOARD_SCORES_PER_RUN players), so neither side buffers a whole

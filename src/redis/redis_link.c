@@ -344,7 +344,6 @@ redisReply *redis_link_read(struct redis_link *link)
 	return reply;
 }
 
-
 /* The replies of MULTI and of each queued command are status replies
  * (+OK, +QUEUED) unless Redis refused to queue a command: the first such
  * error is kept for link->error, and EXEC then answers EXECABORT. */

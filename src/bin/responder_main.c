@@ -416,25 +416,24 @@ static enum slot_outcome serve_slot(struct server *server, struct app *app, size
 	return finish_slot(server, index);
 }
 
+/* serve_slot, then the slot given back unless its connection stays open
+ * (kept, or waiting for the write group). */
+static enum slot_outcome serve_and_keep(struct server *server, struct app *app, size_t index)
+{
+	enum slot_outcome outcome = serve_slot(server, app, index);
+	if (outcome == SLOT_CLOSED || outcome == SLOT_IDLE)
+		release_slot(server, index);
+	return outcome;
+}
+
 /* Every connection waiting in the accept queue is served in one go: one per
  * pass of the loop would leave the last of a burst waiting behind many
  * rounds of the connections already kept (seconds, at 64 clients). */
 static void serve_new_connections(struct server *server, struct app *app)
 {
 	enum slot_outcome outcome = SLOT_KEPT;
-	while (outcome != SLOT_IDLE && server->free_count > 0) {
-		size_t index = take_slot(server);
-		outcome = serve_slot(server, app, index);
-		if (outcome == SLOT_CLOSED || outcome == SLOT_IDLE)
-			release_slot(server, index);
-	}
-}
-
-static void serve_kept(struct server *server, struct app *app, size_t index)
-{
-	enum slot_outcome outcome = serve_slot(server, app, index);
-	if (outcome == SLOT_CLOSED || outcome == SLOT_IDLE)
-		release_slot(server, index);
+	while (outcome != SLOT_IDLE && server->free_count > 0)
+		outcome = serve_and_keep(server, app, take_slot(server));
 }
 
 static int server_run(struct server *server, struct app *app, const sigset_t *wait_mask)
@@ -451,7 +450,7 @@ static int server_run(struct server *server, struct app *app, const sigset_t *wa
 			if (tag == LISTEN_TAG)
 				serve_new_connections(server, app);
 			else if (server->taken[tag])
-				serve_kept(server, app, (size_t)tag);
+				serve_and_keep(server, app, (size_t)tag);
 		}
 		/* Every request that joined the group this turn is answered
 		 * before the loop waits again. */

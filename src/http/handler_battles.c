@@ -298,10 +298,8 @@ static void queue_battle(struct app *app, const struct request *request, const s
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		return;
 	}
-	if (request->group && write_group_has_room(request->group)) {
-		write_group_add_battle(request->group, &member);
+	if (write_group_join_battle(request->group, &member))
 		return;
-	}
 	battle_group_write(app, &member, 1);
 	battle_submission_free(&member);
 }

@@ -152,12 +152,10 @@ void handle_create_player(struct app *app, const struct request *request, const 
 		response_error(response, API_ERROR_INTERNAL, NULL, NULL);
 		goto out;
 	}
-	if (request->group && write_group_has_room(request->group)) {
-		write_group_add_player(request->group, &member);	/* the group owns it now */
-		member = (struct player_submission){0};
-		goto out;
-	}
-	player_group_write(app, &member, 1);
+	if (write_group_join_player(request->group, &member))
+		member = (struct player_submission){0};	/* the group owns it now */
+	else
+		player_group_write(app, &member, 1);
 out:
 	json_object_put(fields);
 	player_submission_free(&member);

@@ -12,16 +12,22 @@ bool write_group_has_room(const struct write_group *group)
 	return group->battle_count < WRITE_GROUP_MAX && group->player_count < WRITE_GROUP_MAX;
 }
 
-void write_group_add_battle(struct write_group *group, const struct battle_submission *submission)
+bool write_group_join_battle(struct write_group *group, const struct battle_submission *submission)
 {
+	if (!group || !write_group_has_room(group))
+		return false;
 	group->battles[group->battle_count++] = *submission;
 	submission->response->deferred = true;
+	return true;
 }
 
-void write_group_add_player(struct write_group *group, const struct player_submission *submission)
+bool write_group_join_player(struct write_group *group, const struct player_submission *submission)
 {
+	if (!group || !write_group_has_room(group))
+		return false;
 	group->players[group->player_count++] = *submission;
 	submission->response->deferred = true;
+	return true;
 }
 
 static void write_players(struct app *app, struct player_submission *members, size_t count)
@@ -38,9 +44,9 @@ static void write_battles(struct app *app, struct battle_submission *members, si
 			battle_group_write(app, &members[i], 1);
 }
 
-/* Creates go first: a battle between players created in the same turn was
- * refused before it joined (its players did not exist yet), so the order
- * only keeps each kind's own. */
+/* Creates go first. No submission of the turn can name a player created in
+ * it (a player's id is known only from its create's answer), so the order
+ * between the kinds changes nothing; each kind keeps its members' order. */
 void write_group_commit(struct app *app, struct write_group *group)
 {
 	if (group->player_count > 0) {

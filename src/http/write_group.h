@@ -64,9 +64,11 @@ struct write_group {
 
 /* Whether another member of either kind fits. */
 bool write_group_has_room(const struct write_group *group);
-/* Takes the member (its owned parts too) and defers its response. */
-void write_group_add_battle(struct write_group *group, const struct battle_submission *submission);
-void write_group_add_player(struct write_group *group, const struct player_submission *submission);
+/* Takes the member (its owned parts too) and defers its response; false,
+ * taking nothing, when there is no group (NULL) or it has no room: the
+ * caller then writes the member alone. */
+bool write_group_join_battle(struct write_group *group, const struct battle_submission *submission);
+bool write_group_join_player(struct write_group *group, const struct player_submission *submission);
 /* Writes what the group holds (creates first, then submissions), answers
  * every member's response, frees what they owned and empties the group. */
 void write_group_commit(struct app *app, struct write_group *group);

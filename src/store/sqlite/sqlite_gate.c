@@ -57,18 +57,21 @@ static struct gate_file *map_file(int fd)
 }
 
 /* A new gate file under a temporary name, linked to path: 0, or -1 with
- * errno (EEXIST: another process linked its own first). */
+ * errno (EEXIST: another process linked its own first). The temporary name
+ * carries this thread's id, which no other living thread has: a file left
+ * under it by a dead one is removed first. */
 static int make_file(const char *path, const char boot_id[BOOT_ID_SIZE])
 {
 	char temporary[4096];
 	pthread_mutexattr_t attributes;
 	struct gate_file *file = NULL;
 	int status = -1, saved = 0, fd;
-	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path) >= sizeof(temporary)) {
+	if ((size_t)snprintf(temporary, sizeof(temporary), "%s.%ld.new", path, (long)gettid()) >= sizeof(temporary)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = mkostemp(temporary, O_CLOEXEC)) < 0)
+	unlink(temporary);
+	if ((fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return -1;
 	if (pthread_mutexattr_init(&attributes) != 0)
 		goto out;
